@@ -84,7 +84,7 @@ export function sampleInvoiceXml(id = '_bench'): string {
   );
 }
 
-function ratePerSecond(durationMs: number, op: () => void): number {
+export function ratePerSecond(durationMs: number, op: () => void): number {
   op(); // warm-up
   const start = performance.now();
   let n = 0;
