@@ -52,6 +52,18 @@ export interface Config {
   formatVersion: string;
   /** Port of the simulator's HTTP app when `npm run sim` runs it alone. */
   simPort: number;
+  /** BullMQ key prefix: separates deployments (or test runs) sharing one Redis. */
+  queuePrefix: string;
+  /** How often consumers re-create jobs for open work (the safety net after Redis or worker loss). */
+  reconcileIntervalMs: number;
+  transmission: {
+    /** Per HTTP call to the authority. */
+    timeoutMs: number;
+    /** How long a worker owns a message it is sending; a crashed worker's messages wait this long. */
+    leaseMs: number;
+    /** First wait before polling for an answer (then exponential). */
+    pollBaseMs: number;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -159,6 +171,13 @@ export function parseConfig(env: Env, generated: { masterKey?: string; lookupKey
     invoiceCeiling: BigInt(ceilingRaw),
     formatVersion: str(env, 'FORMAT_VERSION') ?? '2.1.0',
     simPort: int(env, 'SIM_PORT', 8090, 0, 65535),
+    queuePrefix: str(env, 'QUEUE_PREFIX') ?? 'hoadon',
+    reconcileIntervalMs: int(env, 'RECONCILE_INTERVAL_MS', embedded ? 2000 : 10_000, 100, 600_000),
+    transmission: {
+      timeoutMs: int(env, 'AUTHORITY_TIMEOUT_MS', 15_000, 100, 300_000),
+      leaseMs: int(env, 'MESSAGE_LEASE_MS', 60_000, 500, 3_600_000),
+      pollBaseMs: int(env, 'POLL_BASE_MS', 500, 10, 600_000),
+    },
   });
 }
 

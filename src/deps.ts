@@ -1,37 +1,119 @@
 // The one composition root: everything a process needs, built from the config and closed in
-// reverse order. Tests build the same object with their own database and clock.
+// reverse order. Tests build the same object with their own database, clock and authority.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import type { Worker } from 'bullmq';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
+import { secretBox, type SecretBox } from './lib/secrets.js';
+import { createKeystore, type Keystore } from './modules/businesses/keystore.js';
+import { httpAuthorityClient, type AuthorityClient } from './transmission/authority-client.js';
+import type { TransmissionContext } from './transmission/context.js';
+import { handleInvoiceAnswers } from './transmission/invoice-answers.js';
+import type { ReplyHandler } from './transmission/messenger.js';
+import { bullmqScheduler, bullmqWorker, inProcessScheduler, type Scheduler } from './transmission/scheduler.js';
+import { createTransmission, type Transmission } from './transmission/service.js';
+import type { RunningSimulator, SimFaults } from './authority-sim/simulator.js';
 
 export type Clock = () => Date;
 
+export type Role = 'gateway' | 'worker';
+
 export interface Deps {
   config: Config;
+  log: Logger;
   database: Database;
   redis?: Redis;
   clock: Clock;
+  box: SecretBox;
+  keystore: Keystore;
+  authority: AuthorityClient;
+  /** The built-in tax-authority simulator, when AUTHORITY_URL is unset. */
+  simulator?: RunningSimulator;
+  scheduler: Scheduler;
+  transmission: Transmission;
+  replyHandlers: Map<number, ReplyHandler>;
+  /** BullMQ consumer, where this process consumes. */
+  worker?: Worker;
 }
 
 export interface DepsOverrides {
   clock?: Clock;
   database?: Database;
+  log?: Logger;
+  /** Simulator options in embedded mode (tests inject faults and a seeded random source). */
+  simulator?: { faults?: SimFaults; random?: () => number; replyDelayMs?: number };
+  /** Consume transmission work in this process regardless of the config (tests, `npm run worker`). */
+  consume?: boolean;
 }
 
 export function connectRedis(url: string): Redis {
-  // BullMQ workers need maxRetriesPerRequest null; producers fail fast instead of hanging a request.
-  return new Redis(url, { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
+  // BullMQ workers need maxRetriesPerRequest null; producers bound their own waits.
+  return new Redis(url, { maxRetriesPerRequest: null });
 }
 
-export async function createDeps(config: Config, overrides: DepsOverrides = {}): Promise<Deps> {
-  const database = overrides.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  if (!overrides.database) await migrateDatabase(database, config.databaseUrl);
+export async function createDeps(config: Config, o: DepsOverrides = {}, role: Role = 'gateway'): Promise<Deps> {
+  const log = o.log ?? pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization'], censor: '[redacted]' } });
+  const clock = o.clock ?? (() => new Date());
+  const database = o.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  if (!o.database) await migrateDatabase(database, config.databaseUrl);
   const redis = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
-  return { config, database, redis, clock: overrides.clock ?? (() => new Date()) };
+  redis?.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const box = secretBox(config.masterKeys);
+  const keystore = createKeystore(database.db, box);
+
+  let simulator: RunningSimulator | undefined;
+  let authorityUrl = config.authorityUrl;
+  if (!authorityUrl) {
+    const { startSimulator } = await import('./authority-sim/simulator.js');
+    simulator = await startSimulator({
+      db: database.db,
+      testRoutes: true,
+      log: log.child({ component: 'authority-sim' }),
+      ...o.simulator,
+    });
+    authorityUrl = simulator.url;
+  }
+  const authority = httpAuthorityClient({ baseUrl: authorityUrl, timeoutMs: config.transmission.timeoutMs });
+
+  const replyHandlers = new Map<number, ReplyHandler>([[206, handleInvoiceAnswers]]);
+  const ctx: TransmissionContext = {
+    db: database.db,
+    config,
+    clock,
+    authority,
+    signers: keystore.signerFor,
+    log: log.child({ component: 'transmission' }),
+    workerId: `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    replyHandlers,
+    leaseMs: config.transmission.leaseMs,
+    pollBaseMs: config.transmission.pollBaseMs,
+  };
+  let scheduler!: Scheduler;
+  const transmission = createTransmission(ctx, () => scheduler);
+  const onError = (err: unknown) => ctx.log.warn({ err }, 'transmission job failed');
+  const consume = o.consume ?? (role === 'worker' || config.runWorkers);
+  let worker: Worker | undefined;
+  if (redis) {
+    scheduler = bullmqScheduler(redis, { windowMs: config.batch.maxAgeMs, prefix: config.queuePrefix, onError });
+    if (consume) worker = bullmqWorker(redis, transmission.processors, { prefix: config.queuePrefix, onError });
+  } else {
+    scheduler = inProcessScheduler(() => transmission.processors, { windowMs: config.batch.maxAgeMs, onError });
+  }
+  if (consume || !redis) transmission.startReconciler(config.reconcileIntervalMs);
+
+  return { config, log, database, redis, clock, box, keystore, authority, simulator, scheduler, transmission, replyHandlers, worker };
 }
 
+/** Shutdown order: consumers → queues → simulator → Redis → database (HTTP is closed by the caller first). */
 export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.transmission.stop();
+  await deps.worker?.close();
+  await deps.scheduler.close();
+  await deps.simulator?.close();
   if (deps.redis) await deps.redis.quit().catch(() => deps.redis?.disconnect());
   await deps.database.close();
 }

@@ -21,7 +21,13 @@ async function main(): Promise<void> {
   const app = await buildApp(deps);
   await app.listen({ port: config.port, host: config.host });
   app.log.info(
-    { database: deps.database.kind, redis: Boolean(deps.redis), dataDir: config.databaseUrl ? undefined : config.dataDir },
+    {
+      database: deps.database.kind,
+      redis: Boolean(deps.redis),
+      consumers: Boolean(deps.worker) || !deps.redis,
+      authority: deps.simulator ? `built-in simulator at ${deps.simulator.url}` : config.authorityUrl,
+      dataDir: config.databaseUrl ? undefined : config.dataDir,
+    },
     `hoadon-mtt ready on http://${config.host}:${config.port} (docs at /docs)`,
   );
 

@@ -1,10 +1,11 @@
 // Builds the real app over a fresh database with a test config. Fakes only at the edges
-// (clock, authority), passed in through deps.
+// (clock, authority faults), passed in through deps.
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
-import type { Clock, Deps } from '../../src/deps.js';
+import { closeDeps, createDeps, type Deps, type DepsOverrides } from '../../src/deps.js';
 import { freshPostgres, type TestDatabase } from './db.js';
 
 export function testConfig(env: Record<string, string | undefined> = {}): Config {
@@ -14,24 +15,40 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     LOOKUP_KEY: `v1:${randomBytes(32).toString('base64')}`,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://gateway.test',
+    QUEUE_PREFIX: `t${randomBytes(4).toString('hex')}`,
     ...env,
   });
 }
 
-export interface TestApp {
-  app: FastifyInstance;
+export interface TestDeps {
   deps: Deps;
   db: TestDatabase;
 }
 
-export async function buildTestApp(
-  t: { teardown(fn: () => unknown): void },
-  opts: { env?: Record<string, string | undefined>; clock?: Clock } = {},
-): Promise<TestApp> {
+type Teardown = { teardown(fn: () => unknown): void };
+
+/** Deps over a fresh database; the built-in simulator plays the authority unless AUTHORITY_URL is set. */
+export async function buildTestDeps(t: Teardown, opts: { env?: Record<string, string | undefined> } & DepsOverrides = {}): Promise<TestDeps> {
   const db = await freshPostgres(t);
-  const config = testConfig({ ...opts.env, DATABASE_URL: db.url });
-  const deps: Deps = { config, database: db.database, clock: opts.clock ?? (() => new Date()) };
-  const app = await buildApp(deps);
+  const { env, ...overrides } = opts;
+  const config = testConfig({ ...env, DATABASE_URL: db.url });
+  const deps = await createDeps(config, {
+    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    simulator: { replyDelayMs: 0, ...overrides.simulator },
+    ...overrides,
+    database: db.database,
+  });
+  t.teardown(() => closeDeps(deps));
+  return { deps, db };
+}
+
+export interface TestApp extends TestDeps {
+  app: FastifyInstance;
+}
+
+export async function buildTestApp(t: Teardown, opts: { env?: Record<string, string | undefined> } & DepsOverrides = {}): Promise<TestApp> {
+  const built = await buildTestDeps(t, opts);
+  const app = await buildApp(built.deps);
   t.teardown(() => app.close());
-  return { app, deps, db };
+  return { app, ...built };
 }

@@ -1,0 +1,129 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { businesses, terminals } from './businesses.js';
+
+export type InvoiceStatus = 'issued' | 'replaced' | 'adjusted';
+export type InvoiceKind = 'original' | 'replacement' | 'adjustment';
+export type TransmissionStatus = 'pending' | 'sent' | 'accepted' | 'rejected';
+
+/**
+ * Gap-free counters: invoice numbers per symbol and year, MTT counters per seller and year.
+ * Incremented inside the transaction that stores the invoice, so a rollback returns the number.
+ */
+export const sequences = pgTable(
+  'sequences',
+  {
+    businessId: uuid('business_id').notNull(),
+    scope: text('scope').notNull(),
+    year: integer('year').notNull(),
+    lastValue: bigint('last_value', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.scope, t.year] })],
+);
+
+export const invoices = pgTable(
+  'invoices',
+  {
+    id: uuid('id').primaryKey(),
+    businessId: uuid('business_id')
+      .notNull()
+      .references(() => businesses.id),
+    terminalId: uuid('terminal_id').references(() => terminals.id),
+    /** Denormalised from the business so staff filters need no join. */
+    taxCode: text('tax_code').notNull(),
+    provinceCode: text('province_code').notNull(),
+    kind: text('kind').$type<InvoiceKind>().notNull().default('original'),
+    relatedInvoiceId: uuid('related_invoice_id'),
+    form: smallint('form').notNull(),
+    symbol: text('symbol').notNull(),
+    number: integer('number').notNull(),
+    mttCode: text('mtt_code').notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+    businessDate: date('business_date', { mode: 'string' }).notNull(),
+    soldAt: timestamp('sold_at', { withTimezone: true }).notNull(),
+    saleDate: date('sale_date', { mode: 'string' }).notNull(),
+    issuedLate: boolean('issued_late').notNull().default(false),
+    pricesIncludeVat: boolean('prices_include_vat').notNull(),
+    paymentMethod: text('payment_method').notNull(),
+    /** Buyer as shown to API callers: the personal ID only masked (the legal XML holds it in full). */
+    buyer: jsonb('buyer').$type<Record<string, string>>(),
+    lines: jsonb('lines').$type<unknown[]>().notNull(),
+    beforeVat: bigint('before_vat', { mode: 'number' }).notNull(),
+    vat: bigint('vat', { mode: 'number' }).notNull(),
+    total: bigint('total', { mode: 'number' }).notNull(),
+    byRate: jsonb('by_rate').$type<Array<{ rate: string; beforeVat: number; vat: number }>>().notNull(),
+    totalInWords: text('total_in_words').notNull(),
+    qr: text('qr').notNull(),
+    /** The signed document exactly as served; never rewritten. */
+    xml: text('xml').notNull(),
+    status: text('status').$type<InvoiceStatus>().notNull().default('issued'),
+    txStatus: text('tx_status').$type<TransmissionStatus>().notNull().default('pending'),
+    /** The 206 message currently carrying the invoice (one at a time). */
+    messageId: text('message_id'),
+    txAttempts: integer('tx_attempts').notNull().default(0),
+    txLastError: text('tx_last_error'),
+    txResult: jsonb('tx_result').$type<Record<string, unknown>>(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    rejectedAt: timestamp('rejected_at', { withTimezone: true }),
+    /** Accepted after the end of its business day (Asia/Ho_Chi_Minh). */
+    late: boolean('late').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('invoices_number_uq').on(t.businessId, t.form, t.symbol, t.number),
+    uniqueIndex('invoices_mtt_code_uq').on(t.businessId, t.mttCode),
+    // The batcher's work list: invoices not yet in any message.
+    index('invoices_unbatched_idx')
+      .on(t.businessId, t.form, t.symbol, t.issuedAt)
+      .where(sql`tx_status = 'pending' and message_id is null`),
+    index('invoices_message_idx').on(t.messageId),
+    index('invoices_business_issued_idx').on(t.businessId, t.issuedAt.desc(), t.id.desc()),
+    index('invoices_province_issued_idx').on(t.provinceCode, t.issuedAt.desc(), t.id.desc()),
+    index('invoices_issued_idx').on(t.issuedAt.desc(), t.id.desc()),
+  ],
+);
+
+/** One row per (terminal, Idempotency-Key): the guarantee that a retried sale is one invoice. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    terminalId: uuid('terminal_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    invoiceId: uuid('invoice_id'),
+    statusCode: smallint('status_code').notNull(),
+    response: jsonb('response').$type<unknown>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.terminalId, t.key] })],
+);
+
+/** Buyer personal IDs, indexed by their HMAC under LOOKUP_KEY so staff find them without scanning. */
+export const buyerLinks = pgTable(
+  'buyer_links',
+  {
+    invoiceId: uuid('invoice_id')
+      .primaryKey()
+      .references(() => invoices.id),
+    idHash: text('id_hash').notNull(),
+    businessId: uuid('business_id').notNull(),
+    provinceCode: text('province_code').notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('buyer_links_hash_idx').on(t.idHash, t.issuedAt)],
+);

@@ -1,0 +1,131 @@
+// Turns pending invoices of one seller/form/symbol into one signed 206 message, stored with the
+// list of invoices it carries before anything is sent (an invoice belongs to one message at a time).
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { invoices, messageItems, messages, transmissionEvents } from '../db/schema/index.js';
+import { buildMessageId } from '../domain/codes.js';
+import { buildInvoiceMessage, MESSAGE_SIGNATURE_PLACEHOLDER } from '../invoice/message.js';
+import { signEnveloped } from '../signing/xmldsig.js';
+import { batchKeyString, type BatchKey } from './batch-key.js';
+import type { TransmissionContext } from './context.js';
+
+/** Room for the envelope and the message signature inside the size limit. */
+const ENVELOPE_ALLOWANCE = 8_192;
+
+export interface BatchOutcome {
+  /** Messages built in this run, to be sent now. */
+  messageIds: string[];
+  /** Pending invoices remain that are not due yet: look again at this time. */
+  nextCheckAt?: Date;
+}
+
+export const senderCode = (providerTaxCode: string): string => `V${providerTaxCode.replace('-', '')}`;
+
+export async function buildBatches(ctx: TransmissionContext, key: BatchKey): Promise<BatchOutcome> {
+  const out: BatchOutcome = { messageIds: [] };
+  for (;;) {
+    const step = await buildOne(ctx, key);
+    if (step.messageId) out.messageIds.push(step.messageId);
+    if (step.nextCheckAt) out.nextCheckAt = step.nextCheckAt;
+    if (!step.more) return out;
+  }
+}
+
+async function buildOne(
+  ctx: TransmissionContext,
+  key: BatchKey,
+): Promise<{ messageId?: string; nextCheckAt?: Date; more: boolean }> {
+  const { maxInvoices, maxAgeMs, maxBytes } = ctx.config.batch;
+  const now = ctx.clock();
+  return ctx.db.transaction(async (tx) => {
+    const rows = await tx
+      .select({ id: invoices.id, xml: invoices.xml, issuedAt: invoices.issuedAt, taxCode: invoices.taxCode })
+      .from(invoices)
+      .where(
+        and(
+          eq(invoices.businessId, key.businessId),
+          eq(invoices.form, key.form),
+          eq(invoices.symbol, key.symbol),
+          eq(invoices.txStatus, 'pending'),
+          isNull(invoices.messageId),
+        ),
+      )
+      .orderBy(asc(invoices.issuedAt), asc(invoices.number))
+      .limit(maxInvoices)
+      .for('update', { skipLocked: true });
+    if (rows.length === 0) return { more: false };
+    const oldest = rows[0]!.issuedAt;
+    if (rows.length < maxInvoices && now.getTime() - oldest.getTime() < maxAgeMs) {
+      return { more: false, nextCheckAt: new Date(oldest.getTime() + maxAgeMs) };
+    }
+
+    // Fill up to the size limit; the rest waits for the next message.
+    const taken: typeof rows = [];
+    let bytes = ENVELOPE_ALLOWANCE;
+    for (const r of rows) {
+      const size = Buffer.byteLength(r.xml);
+      if (taken.length > 0 && bytes + size > maxBytes) break;
+      taken.push(r);
+      bytes += size;
+    }
+
+    const messageId = buildMessageId(senderCode(ctx.config.providerTaxCode));
+    const dataId = `_${randomUUID().replace(/-/g, '')}`;
+    const unsigned = buildInvoiceMessage(
+      {
+        version: ctx.config.formatVersion,
+        sender: senderCode(ctx.config.providerTaxCode),
+        receiver: 'TCT',
+        type: 206,
+        messageId,
+        taxCode: rows[0]!.taxCode,
+        count: taken.length,
+      },
+      dataId,
+      taken.map((r) => stripDeclaration(r.xml)),
+    );
+    const signer = await ctx.signers(key.businessId);
+    const xml = signEnveloped(unsigned, {
+      signer,
+      referenceId: dataId,
+      placeholder: MESSAGE_SIGNATURE_PLACEHOLDER,
+      signingTime: now,
+    });
+
+    const ids = taken.map((r) => r.id);
+    await tx.insert(messages).values({
+      id: messageId,
+      type: 206,
+      businessId: key.businessId,
+      batchKey: batchKeyString(key),
+      xml,
+      itemCount: ids.length,
+      nextAttemptAt: now,
+      createdAt: now,
+    });
+    await tx.insert(messageItems).values(ids.map((invoiceId) => ({ messageId, invoiceId })));
+    await tx.update(invoices).set({ messageId }).where(inArray(invoices.id, ids));
+    await tx.insert(transmissionEvents).values({ at: now, messageId, event: 'message.built', detail: { invoices: ids.length, bytes: xml.length } });
+    ctx.log.debug({ messageId, invoices: ids.length }, '206 message built');
+    return { messageId, more: rows.length === maxInvoices || taken.length < rows.length };
+  });
+}
+
+const DECLARATION = /^<\?xml[^?]*\?>/;
+/** Stored invoices are standalone documents; inside a message they are plain elements. */
+export const stripDeclaration = (xml: string): string => xml.replace(DECLARATION, '');
+
+/** Pending invoices not in any message, by batch key, with the oldest issue time (reconciler). */
+export async function unbatchedKeys(ctx: Pick<TransmissionContext, 'db'>): Promise<Array<BatchKey & { oldest: Date }>> {
+  const rows = await ctx.db
+    .select({
+      businessId: invoices.businessId,
+      form: invoices.form,
+      symbol: invoices.symbol,
+      oldest: sql<Date>`min(${invoices.issuedAt})`.mapWith(invoices.issuedAt),
+    })
+    .from(invoices)
+    .where(and(eq(invoices.txStatus, 'pending'), isNull(invoices.messageId)))
+    .groupBy(invoices.businessId, invoices.form, invoices.symbol);
+  return rows;
+}
