@@ -252,6 +252,9 @@ CREATE UNIQUE INDEX "invoices_number_uq" ON "invoices" USING btree ("business_id
 CREATE UNIQUE INDEX "invoices_mtt_code_uq" ON "invoices" USING btree ("business_id","mtt_code");--> statement-breakpoint
 CREATE INDEX "invoices_unbatched_idx" ON "invoices" USING btree ("business_id","form","symbol","issued_at") WHERE tx_status = 'pending' and message_id is null;--> statement-breakpoint
 CREATE INDEX "invoices_message_idx" ON "invoices" USING btree ("message_id");--> statement-breakpoint
+CREATE INDEX "invoices_open_idx" ON "invoices" USING btree ("issued_at") WHERE tx_status in ('pending', 'sent');--> statement-breakpoint
+CREATE INDEX "invoices_late_idx" ON "invoices" USING btree ("issued_at") WHERE late;--> statement-breakpoint
+CREATE INDEX "invoices_rejected_idx" ON "invoices" USING btree ("issued_at") WHERE tx_status = 'rejected';--> statement-breakpoint
 CREATE INDEX "invoices_business_issued_idx" ON "invoices" USING btree ("business_id","issued_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "invoices_province_issued_idx" ON "invoices" USING btree ("province_code","issued_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "invoices_issued_idx" ON "invoices" USING btree ("issued_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
