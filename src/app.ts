@@ -6,7 +6,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Deps } from './deps.js';
 import problems from './plugins/problems.js';
-import healthRoutes from './modules/health/health.routes.js';
+import healthRoutes from './modules/operations/health.routes.js';
+import metricsRoutes from './modules/operations/metrics.routes.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -49,5 +50,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { deps });
+  await app.register(metricsRoutes, { deps });
   return app;
 }

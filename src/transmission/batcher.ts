@@ -37,6 +37,8 @@ async function buildOne(
 ): Promise<{ messageId?: string; nextCheckAt?: Date; more: boolean }> {
   const { maxInvoices, maxAgeMs, maxBytes } = ctx.config.batch;
   const now = ctx.clock();
+  // Before the transaction: PGlite has one connection, and the keystore reads outside `tx`.
+  const signer = await ctx.signers(key.businessId);
   return ctx.db.transaction(async (tx) => {
     const rows = await tx
       .select({ id: invoices.id, xml: invoices.xml, issuedAt: invoices.issuedAt, taxCode: invoices.taxCode })
@@ -84,7 +86,6 @@ async function buildOne(
       dataId,
       taken.map((r) => stripDeclaration(r.xml)),
     );
-    const signer = await ctx.signers(key.businessId);
     const xml = signEnveloped(unsigned, {
       signer,
       referenceId: dataId,

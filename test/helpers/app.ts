@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { closeDeps, createDeps, type Deps, type DepsOverrides } from '../../src/deps.js';
-import { freshPostgres, type TestDatabase } from './db.js';
+import { freshPglite, freshPostgres, type TestDatabase } from './db.js';
 
 export function testConfig(env: Record<string, string | undefined> = {}): Config {
   return parseConfig({
@@ -28,10 +28,14 @@ export interface TestDeps {
 type Teardown = { teardown(fn: () => unknown): void };
 
 /** Deps over a fresh database; the built-in simulator plays the authority unless AUTHORITY_URL is set. */
-export async function buildTestDeps(t: Teardown, opts: { env?: Record<string, string | undefined> } & DepsOverrides = {}): Promise<TestDeps> {
-  const db = await freshPostgres(t);
-  const { env, ...overrides } = opts;
-  const config = testConfig({ ...env, DATABASE_URL: db.url });
+type TestOptions = { env?: Record<string, string | undefined>; /** Embedded PostgreSQL instead of the server. */ pglite?: boolean } & DepsOverrides;
+
+export async function buildTestDeps(t: Teardown, opts: TestOptions = {}): Promise<TestDeps> {
+  const { env, pglite, ...overrides } = opts;
+  const db: TestDatabase = pglite
+    ? { ...(await freshPglite(t)), url: '', name: 'pglite' }
+    : await freshPostgres(t);
+  const config = testConfig({ ...env, DATABASE_URL: pglite ? undefined : db.url });
   const deps = await createDeps(config, {
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     simulator: { replyDelayMs: 0, ...overrides.simulator },
@@ -46,7 +50,7 @@ export interface TestApp extends TestDeps {
   app: FastifyInstance;
 }
 
-export async function buildTestApp(t: Teardown, opts: { env?: Record<string, string | undefined> } & DepsOverrides = {}): Promise<TestApp> {
+export async function buildTestApp(t: Teardown, opts: TestOptions = {}): Promise<TestApp> {
   const built = await buildTestDeps(t, opts);
   const app = await buildApp(built.deps);
   t.teardown(() => app.close());

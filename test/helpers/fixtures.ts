@@ -33,7 +33,7 @@ export async function createActiveBusiness(
   const taxCode = opts.taxCode ?? randomTaxCode();
   const mttCode = opts.mttCode ?? randomMttCode();
   const name = opts.name ?? 'Nhà hàng Phở Việt';
-  const p12 = makeSellerPkcs12({ taxCode, name });
+  const p12 = makeSellerPkcs12({ taxCode, name, notBefore: new Date(Date.now() - 30 * 86_400_000) });
   const signer = loadPkcs12(p12.pkcs12, p12.password, { expectedTaxCode: taxCode });
   const now = deps.clock();
   const business = await deps.database.db.transaction(async (tx) => {

@@ -92,6 +92,10 @@ export const invoices = pgTable(
       .on(t.businessId, t.form, t.symbol, t.issuedAt)
       .where(sql`tx_status = 'pending' and message_id is null`),
     index('invoices_message_idx').on(t.messageId),
+    // Small partial indexes: the backlog, late and rejected counts stay cheap at millions of rows.
+    index('invoices_open_idx').on(t.issuedAt).where(sql`tx_status in ('pending', 'sent')`),
+    index('invoices_late_idx').on(t.issuedAt).where(sql`late`),
+    index('invoices_rejected_idx').on(t.issuedAt).where(sql`tx_status = 'rejected'`),
     index('invoices_business_issued_idx').on(t.businessId, t.issuedAt.desc(), t.id.desc()),
     index('invoices_province_issued_idx').on(t.provinceCode, t.issuedAt.desc(), t.id.desc()),
     index('invoices_issued_idx').on(t.issuedAt.desc(), t.id.desc()),

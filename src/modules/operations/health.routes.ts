@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
+import { readBacklog } from '../../transmission/backlog.js';
 
 const check = {
   type: 'object',
@@ -12,6 +13,11 @@ const ready = {
   properties: {
     status: { type: 'string', enum: ['ok', 'down'] },
     checks: { type: 'object', properties: { database: check, redis: check }, required: ['database'] },
+    backlog: {
+      type: 'object',
+      description: 'Invoices not yet answered by the authority (informational: does not fail readiness)',
+      properties: { pending: { type: 'integer' }, oldestAgeSeconds: { type: 'integer' }, overdue: { type: 'integer' } },
+    },
   },
   required: ['status', 'checks'],
 } as const;
@@ -45,7 +51,7 @@ export default async function healthRoutes(app: FastifyInstance, { deps }: { dep
       schema: {
         tags: ['operations'],
         operationId: 'healthReady',
-        summary: 'The gateway can serve: database (and Redis when configured) reachable',
+        summary: 'The gateway can serve: database (and Redis when configured) reachable; with the transmission backlog',
         response: { 200: ready, 503: ready },
       },
     },
@@ -55,7 +61,12 @@ export default async function healthRoutes(app: FastifyInstance, { deps }: { dep
       };
       if (deps.redis) checks.redis = await probe(() => deps.redis!.ping());
       const ok = Object.values(checks).every((c) => c.status === 'ok');
-      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'down', checks });
+      const backlog = ok ? await readBacklog(deps.database.db, deps.clock()).catch(() => undefined) : undefined;
+      return reply.code(ok ? 200 : 503).send({
+        status: ok ? 'ok' : 'down',
+        checks,
+        ...(backlog ? { backlog: { pending: backlog.pending, oldestAgeSeconds: backlog.oldestAgeSeconds, overdue: backlog.overdue } } : {}),
+      });
     },
   );
 }

@@ -1,0 +1,39 @@
+// How far behind transmission is: what health, metrics and the dashboards show.
+import { sql } from 'drizzle-orm';
+import { queryRows, type DbOrTx } from '../db/client.js';
+
+export interface Backlog {
+  /** Invoices not yet accepted or rejected. */
+  pending: number;
+  oldestAgeSeconds: number;
+  /** Pending past the end of their business day (Asia/Ho_Chi_Minh): already late. */
+  overdue: number;
+  /** Accepted after their deadline. */
+  lateAccepted: number;
+  rejected: number;
+  /** Messages sent or to send that have no final answer yet. */
+  openMessages: number;
+}
+
+export async function readBacklog(db: DbOrTx, now: Date): Promise<Backlog> {
+  const [r] = await queryRows<Record<string, string | number | null>>(
+    db,
+    sql`select
+      (select count(*) from invoices where tx_status in ('pending', 'sent'))::int as pending,
+      (select min(issued_at) from invoices where tx_status in ('pending', 'sent')) as oldest,
+      (select count(*) from invoices where tx_status in ('pending', 'sent')
+         and ((business_date + 1)::timestamp - interval '7 hours') at time zone 'UTC' <= ${now.toISOString()}::timestamptz)::int as overdue,
+      (select count(*) from invoices where late)::int as late_accepted,
+      (select count(*) from invoices where tx_status = 'rejected')::int as rejected,
+      (select count(*) from messages where status in ('ready', 'received'))::int as open_messages`,
+  );
+  const oldest = r?.oldest ? new Date(r.oldest as string) : undefined;
+  return {
+    pending: Number(r?.pending ?? 0),
+    oldestAgeSeconds: oldest ? Math.max(0, Math.round((now.getTime() - oldest.getTime()) / 1000)) : 0,
+    overdue: Number(r?.overdue ?? 0),
+    lateAccepted: Number(r?.late_accepted ?? 0),
+    rejected: Number(r?.rejected ?? 0),
+    openMessages: Number(r?.open_messages ?? 0),
+  };
+}
