@@ -6,8 +6,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Deps } from './deps.js';
 import problems from './plugins/problems.js';
+import auth from './plugins/auth.js';
 import healthRoutes from './modules/operations/health.routes.js';
 import metricsRoutes from './modules/operations/metrics.routes.js';
+import businessesRoutes from './modules/businesses/businesses.routes.js';
+import rateLimit from '@fastify/rate-limit';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -32,6 +35,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   });
 
   await app.register(problems);
+  await app.register(auth, { deps });
+  // Per-route limits (open routes); counted in Redis when there is one, so all gateways share them.
+  await app.register(rateLimit, { global: false, ...(deps.redis ? { redis: deps.redis, nameSpace: `${deps.config.queuePrefix}-rl-` } : {}) });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -51,5 +57,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { deps });
   await app.register(metricsRoutes, { deps });
+  await app.register(businessesRoutes, { deps });
   return app;
 }

@@ -10,9 +10,11 @@ import { openDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
 import { secretBox, type SecretBox } from './lib/secrets.js';
 import { createKeystore, type Keystore } from './modules/businesses/keystore.js';
+import { ensureAdminToken } from './modules/staff/credentials.repo.js';
 import { httpAuthorityClient, type AuthorityClient } from './transmission/authority-client.js';
 import type { TransmissionContext } from './transmission/context.js';
 import { handleInvoiceAnswers } from './transmission/invoice-answers.js';
+import { handleRegistrationAnswers } from './modules/businesses/registration.js';
 import type { ReplyHandler } from './transmission/messenger.js';
 import { bullmqScheduler, bullmqWorker, inProcessScheduler, type Scheduler } from './transmission/scheduler.js';
 import { createTransmission, type Transmission } from './transmission/service.js';
@@ -79,7 +81,10 @@ export async function createDeps(config: Config, o: DepsOverrides = {}, role: Ro
   }
   const authority = httpAuthorityClient({ baseUrl: authorityUrl, timeoutMs: config.transmission.timeoutMs });
 
-  const replyHandlers = new Map<number, ReplyHandler>([[206, handleInvoiceAnswers]]);
+  const replyHandlers = new Map<number, ReplyHandler>([
+    [206, handleInvoiceAnswers],
+    [100, handleRegistrationAnswers],
+  ]);
   const ctx: TransmissionContext = {
     db: database.db,
     config,
@@ -104,6 +109,7 @@ export async function createDeps(config: Config, o: DepsOverrides = {}, role: Ro
     scheduler = inProcessScheduler(() => transmission.processors, { windowMs: config.batch.maxAgeMs, onError });
   }
   if (consume || !redis) transmission.startReconciler(config.reconcileIntervalMs);
+  if (config.adminToken) await ensureAdminToken(database.db, config.adminToken, clock());
 
   return { config, log, database, redis, clock, box, keystore, authority, simulator, scheduler, transmission, replyHandlers, worker };
 }

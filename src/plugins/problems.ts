@@ -77,8 +77,29 @@ export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {
   return reply.code(err.status).type('application/problem+json').send(toProblem(err, String(reply.request.id)));
 }
 
+/** Shared response schema: routes answer errors with `{ $ref: 'Problem#' }`. */
+export const problemSchema = {
+  $id: 'Problem',
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string', description: 'Stable, machine-readable error code' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } }, required: ['path', 'message'] },
+    },
+    requestId: { type: 'string' },
+  },
+  required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
+} as const;
+
 export default fp(
   async function problems(app: FastifyInstance) {
+    app.addSchema(problemSchema);
     app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const err = classify(error);
       if (err.status >= 500) request.log.error({ err: error }, 'request failed');

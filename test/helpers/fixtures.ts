@@ -4,10 +4,12 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Deps } from '../../src/deps.js';
 import { computeInvoice } from '../../src/domain/amounts.js';
 import { makeTaxCode } from '../../src/domain/tax-code.js';
-import { insertBusiness, storeCertificate, type BusinessRow } from '../../src/modules/businesses/businesses.repo.js';
+import { insertBusiness, LEGAL_REP_AAD, storeCertificate, type BusinessRow } from '../../src/modules/businesses/businesses.repo.js';
 import { issueInvoice, type InvoiceRow } from '../../src/modules/sales/issue.js';
 import { loadPkcs12, type Signer } from '../../src/signing/pkcs12.js';
 import { makeSellerPkcs12 } from './certs.js';
+import { staff, terminals } from '../../src/db/schema/index.js';
+import { issueCredential } from '../../src/modules/staff/credentials.repo.js';
 
 export function randomTaxCode(): string {
   for (;;) {
@@ -48,7 +50,7 @@ export async function createActiveBusiness(
       status: 'active',
       mttCode,
       legalRepresentative: { name: 'Nguyễn Văn An', personalIdMasked: '001*******45', birthDate: '1985-04-12', sex: 'male', phone: '0912345678' },
-      legalRepresentativeSecret: deps.box.encrypt('001085012345'),
+      legalRepresentativeSecret: deps.box.encrypt('001085012345', LEGAL_REP_AAD),
       activatedAt: now,
       createdAt: now,
     });
@@ -105,4 +107,29 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeo
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A terminal of the business with its bearer token (trm_…), made through the repository. */
+export async function createTerminal(deps: Deps, businessId: string, name = 'Quầy 1'): Promise<{ id: string; token: string }> {
+  const now = deps.clock();
+  return deps.database.db.transaction(async (tx) => {
+    const [row] = await tx.insert(terminals).values({ businessId, name, location: 'Tầng 1', createdAt: now }).returning({ id: terminals.id });
+    const token = await issueCredential(tx, 'trm', { businessId, terminalId: row!.id }, now);
+    return { id: row!.id, token };
+  });
+}
+
+/** A staff member with a bearer token (stf_…). */
+export async function createStaff(deps: Deps, role: 'officer' | 'admin', provinces: string[] = []): Promise<{ id: string; token: string }> {
+  const now = deps.clock();
+  return deps.database.db.transaction(async (tx) => {
+    const [row] = await tx.insert(staff).values({ name: `Cán bộ ${role}`, role, provinces, createdAt: now }).returning({ id: staff.id });
+    const token = await issueCredential(tx, 'stf', { staffId: row!.id }, now);
+    return { id: row!.id, token };
+  });
+}
+
+/** The business's own key (biz_…). */
+export async function createBusinessKey(deps: Deps, businessId: string): Promise<string> {
+  return issueCredential(deps.database.db, 'biz', { businessId }, deps.clock());
 }

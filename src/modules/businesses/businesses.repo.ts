@@ -6,6 +6,9 @@ import type { SecretBox } from '../../lib/secrets.js';
 import type { Signer } from '../../signing/pkcs12.js';
 import { keyAad } from './keystore.js';
 
+/** Binds the sealed personal ID of a legal representative to its purpose. */
+export const LEGAL_REP_AAD = 'legal-representative';
+
 export type BusinessRow = typeof businesses.$inferSelect;
 export type NewBusiness = typeof businesses.$inferInsert;
 
