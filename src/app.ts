@@ -9,7 +9,9 @@ import problems from './plugins/problems.js';
 import auth from './plugins/auth.js';
 import healthRoutes from './modules/operations/health.routes.js';
 import metricsRoutes from './modules/operations/metrics.routes.js';
+import salesRoutes from './modules/sales/sales.routes.js';
 import businessesRoutes from './modules/businesses/businesses.routes.js';
+import staffRoutes from './modules/staff/staff.routes.js';
 import rateLimit from '@fastify/rate-limit';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -57,6 +59,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { deps });
   await app.register(metricsRoutes, { deps });
+  await app.register(salesRoutes, { deps });
   await app.register(businessesRoutes, { deps });
+  await app.register(staffRoutes, { deps });
   return app;
 }

@@ -99,11 +99,11 @@ export async function issueInvoices(deps: Deps, b: ActiveBusiness, count: number
   return out;
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(fn: () => Promise<T>, timeoutMs = 30_000, everyMs = 100): Promise<NonNullable<Exclude<T, false | '' | 0>>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
-    if (v) return v;
+    if (v) return v as NonNullable<Exclude<T, false | '' | 0>>;
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
