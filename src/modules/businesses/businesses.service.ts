@@ -13,7 +13,8 @@ import { CertificateError, loadPkcs12, type Signer } from '../../signing/pkcs12.
 import { canSeeBusiness, type Principal } from '../../plugins/auth.js';
 import { issueCredential, revokeCredentials } from '../staff/credentials.repo.js';
 import { insertBusiness, LEGAL_REP_AAD, storeCertificate, type BusinessRow } from './businesses.repo.js';
-import { certificateBlock, storeRegistrationMessage } from './registration.js';
+import { certificateBlock, storeRegistrationMessage, type RegistrationInput } from './registration.js';
+import type { Tx } from '../../db/client.js';
 
 export interface RegistrationRequest {
   taxCode: string;
@@ -88,6 +89,21 @@ export function createBusinessesService(deps: Deps) {
     };
   }
 
+  /** Message 100: a first registration (1, certificate added) or a change (2, certificate renewed). */
+  function registration(tx: Tx, business: BusinessRow, rep: RegistrationInput['legalRepresentative'], kind: 1 | 2, signer: Signer, now: Date) {
+    return storeRegistrationMessage(tx, {
+      business,
+      legalRepresentative: rep,
+      kind,
+      signer,
+      certificates: [certificateBlock(signer, kind)],
+      taxOfficeName: `Cơ quan thuế ${business.taxOfficeCode}`,
+      formatVersion: deps.config.formatVersion,
+      providerTaxCode: deps.config.providerTaxCode,
+      now,
+    });
+  }
+
   return {
     findByTaxCode,
     visibleBusiness,
@@ -139,17 +155,7 @@ export function createBusinessesService(deps: Deps) {
           });
           await storeCertificate(tx, deps.box, business.id, signer, now);
           const apiKey = await issueCredential(tx, 'biz', { businessId: business.id }, now);
-          const messageId = await storeRegistrationMessage(tx, {
-            business,
-            legalRepresentative: { ...rep, name: normaliseText(rep.name) },
-            kind: 1,
-            signer,
-            certificates: [certificateBlock(signer, 1)],
-            taxOfficeName: `Cơ quan thuế ${business.taxOfficeCode}`,
-            formatVersion: deps.config.formatVersion,
-            providerTaxCode: deps.config.providerTaxCode,
-            now,
-          });
+          const messageId = await registration(tx, business, { ...rep, name: normaliseText(rep.name) }, 1, signer, now);
           return { business, apiKey, messageId };
         });
         await deps.transmission.messageStored(result.messageId).catch((err) => deps.log.warn({ err }, 'could not schedule the registration'));
@@ -171,17 +177,8 @@ export function createBusinessesService(deps: Deps) {
       const messageId = await db.transaction(async (tx) => {
         await storeCertificate(tx, deps.box, b.id, signer, now);
         const rep = b.legalRepresentative;
-        return storeRegistrationMessage(tx, {
-          business: b,
-          legalRepresentative: { name: rep.name, phone: rep.phone, birthDate: rep.birthDate, sex: rep.sex, personalId: deps.box.decrypt(b.legalRepresentativeSecret, LEGAL_REP_AAD).toString() },
-          kind: 2,
-          signer,
-          certificates: [certificateBlock(signer, 2)],
-          taxOfficeName: `Cơ quan thuế ${b.taxOfficeCode}`,
-          formatVersion: deps.config.formatVersion,
-          providerTaxCode: deps.config.providerTaxCode,
-          now,
-        });
+        const personalId = deps.box.decrypt(b.legalRepresentativeSecret, LEGAL_REP_AAD).toString();
+        return registration(tx, b, { name: rep.name, phone: rep.phone, birthDate: rep.birthDate, sex: rep.sex, personalId }, 2, signer, now);
       });
       deps.keystore.forget(b.id);
       await deps.transmission.messageStored(messageId).catch((err) => deps.log.warn({ err }, 'could not schedule the change registration'));
