@@ -59,6 +59,16 @@ export async function nextInSequence(tx: Tx, businessId: string, scope: string, 
   return Number(row!.v);
 }
 
+/**
+ * Makes the seller's issuing transactions take turns until they end. Read the issue time after
+ * this: numbers then rise with issue times (and dates), even when concurrent sales reach their
+ * sequence rows in another order than they read the clock. Issuing is serialised per seller by
+ * its MTT counter row anyway, so this costs no concurrency.
+ */
+export async function lockSellerIssuing(tx: Tx, businessId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`issue:${businessId}`}, 0))`);
+}
+
 export async function issueInvoice(tx: Tx, r: IssueRequest): Promise<InvoiceRow> {
   const b = r.business;
   if (!b.mttCode) throw new Error('issueInvoice: business has no MTT code (not active)');

@@ -1,0 +1,315 @@
+// Sales → invoices. A sale is checked (shape by the route's schema, then the domain rules here),
+// then issued in one transaction that also claims its Idempotency-Key, so a key and its invoice
+// commit together: a retry, even one racing the first request, replays the stored answer and
+// never makes a second invoice.
+import { createHash } from 'node:crypto';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/client.js';
+import type { Clock } from '../../deps.js';
+import {
+  businessDate,
+  computeInvoice,
+  DomainValidationError,
+  findControlChars,
+  formatSymbolWithForm,
+  normaliseText,
+  parseIdCardQr,
+  parseInstant,
+  prefixIssues,
+  toIsoLocal,
+  validatePersonalId,
+  validateTaxCode,
+  vatRateInForceOn,
+  type ComputedLine,
+  type Issue,
+  type Totals,
+} from '../../domain/index.js';
+import { AppError, conflict, invalid, type FieldError } from '../../lib/errors.js';
+import { lookupHash } from '../../lib/secrets.js';
+import { CertificateError, checkSignerValidity, type Signer } from '../../signing/pkcs12.js';
+import type { Transmission } from '../../transmission/service.js';
+import { findBusinessById } from '../businesses/businesses.repo.js';
+import type { SignerSource } from '../businesses/keystore.js';
+import { claimKey, findAnswer, recordAnswer, type KeyRef, type StoredAnswer } from './idempotency.repo.js';
+import type { BuyerInput, PaymentMethod } from './invoice-document.js';
+import type { BuyerBody, SaleBody } from './sales.schemas.js';
+import { issueInvoice, lockSellerIssuing, type InvoiceRow } from './issue.js';
+
+export interface InvoiceView {
+  invoiceId: string;
+  symbol: string;
+  number: number;
+  code: string;
+  issuedAt: string;
+  businessDate: string;
+  saleDate: string;
+  issuedLate: boolean;
+  totals: { beforeVat: number; vat: number; total: number; byRate: Array<{ rate: string; beforeVat: number; vat: number }> };
+  totalInWords: string;
+  qr: string;
+  lookupUrl: string;
+  status: 'issued';
+  transmission: { status: string };
+}
+
+export interface SaleOutcome {
+  status: 201 | 200;
+  body: InvoiceView;
+  replayed: boolean;
+}
+
+export interface BatchOutcome {
+  idempotencyKey: string;
+  status: 201 | 200 | 409 | 422;
+  invoice?: InvoiceView;
+  error?: AppError;
+}
+
+/** Who posts: the terminal and its business, from the bearer token. */
+export interface Poster {
+  businessId: string;
+  terminalId: string;
+}
+
+export interface SalesDeps {
+  db: Db;
+  config: Pick<Config, 'offlineWindowHours' | 'invoiceCeiling' | 'publicUrl' | 'providerTaxCode' | 'formatVersion' | 'lookupKey'>;
+  clock: Clock;
+  signerFor: SignerSource;
+  transmission: Pick<Transmission, 'invoiceIssued'>;
+  log: { warn(obj: object, msg: string): void };
+}
+
+/** How far ahead of the gateway's clock a POS clock may run. */
+export const SOLD_AT_FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+export function createSalesService(d: SalesDeps) {
+  async function sell(p: Poster, key: string, sale: SaleBody): Promise<SaleOutcome> {
+    const ref: KeyRef = { terminalId: p.terminalId, key };
+    const requestHash = hashRequest(sale);
+    // A finished request answers at once, before the time-dependent checks a late retry would fail.
+    const earlier = await findAnswer(d.db, ref);
+    if (earlier) return replay(earlier, requestHash);
+
+    const requestedAt = d.clock();
+    const business = await findBusinessById(d.db, p.businessId);
+    if (!business) throw notActive();
+    const prepared = prepareSale(sale, business.invoiceForm === 2 ? 2 : 1, requestedAt, d.config);
+    if (business.status !== 'active' || !business.mttCode) throw notActive();
+    // Outside the transaction: PGlite has one connection, a query beside an open transaction would wait forever.
+    const signer = await d.signerFor(business.id);
+    usableAt(signer, requestedAt);
+
+    const outcome = await d.db.transaction(async (tx) => {
+      if (!(await claimKey(tx, ref, requestHash, requestedAt))) return { issued: false as const, earlier: await findAnswer(tx, ref) };
+      await lockSellerIssuing(tx, business.id);
+      const issuedAt = later(requestedAt, d.clock());
+      usableAt(signer, issuedAt);
+      const row = await issueInvoice(tx, {
+        business,
+        terminalId: p.terminalId,
+        signer,
+        issuedAt,
+        formatVersion: d.config.formatVersion,
+        providerTaxCode: d.config.providerTaxCode,
+        ...prepared,
+      });
+      const body = invoiceView(row, d.config.publicUrl);
+      await recordAnswer(tx, ref, { invoiceId: row.id, statusCode: 201, response: body });
+      return { issued: true as const, row, body };
+    });
+    if (!outcome.issued) {
+      if (!outcome.earlier) throw new Error('idempotency key claimed by another transaction but not found');
+      return replay(outcome.earlier, requestHash);
+    }
+    announce(outcome.row);
+    return { status: 201, body: outcome.body, replayed: false };
+  }
+
+  /** In order, each sale in its own transaction; a refused sale (409, 422) does not stop the others. */
+  async function batch(p: Poster, sales: Array<{ idempotencyKey: string }>, checkShape: (sale: unknown) => FieldError[]): Promise<BatchOutcome[]> {
+    const results: BatchOutcome[] = [];
+    for (const { idempotencyKey, ...sale } of sales) {
+      try {
+        const shape = checkShape(sale);
+        if (shape.length > 0) throw invalid('validation.failed', shape, 'The sale has invalid fields');
+        const out = await sell(p, idempotencyKey, sale as unknown as SaleBody);
+        results.push({ idempotencyKey, status: out.status, invoice: out.body });
+      } catch (err) {
+        // Anything else (database down, a bug) stops the batch: what committed so far replays on retry.
+        if (!(err instanceof AppError) || (err.status !== 409 && err.status !== 422)) throw err;
+        results.push({ idempotencyKey, status: err.status, error: err });
+      }
+    }
+    return results;
+  }
+
+  function announce(row: InvoiceRow): void {
+    // After commit, and never failing the sale: the reconciler picks up anything missed here.
+    Promise.resolve()
+      .then(() => d.transmission.invoiceIssued({ businessId: row.businessId, form: row.form, symbol: row.symbol, number: row.number, issuedAt: row.issuedAt }))
+      .catch((err: unknown) => d.log.warn({ err, invoiceId: row.id }, 'could not schedule the transmission; the reconciler will'));
+  }
+
+  return { sell, batch };
+}
+
+export type SalesService = ReturnType<typeof createSalesService>;
+
+interface PreparedSale {
+  soldAt: Date;
+  pricesIncludeVat: boolean;
+  paymentMethod: PaymentMethod;
+  lines: ComputedLine[];
+  totals: Totals;
+  buyer?: BuyerInput;
+  buyerIdHash?: string;
+}
+
+/** Every domain problem of a sale at once; throws 422 with all of them. */
+export function prepareSale(sale: SaleBody, form: 1 | 2, now: Date, config: SalesDeps['config']): PreparedSale {
+  const found = new Findings();
+  const soldAt = checkSoldAt(sale.soldAt, now, config.offlineWindowHours, found);
+  let computed: { lines: ComputedLine[]; totals: Totals } | undefined;
+  try {
+    computed = computeInvoice({ form, pricesIncludeVat: sale.pricesIncludeVat, lines: sale.items, ceiling: config.invoiceCeiling });
+  } catch (err) {
+    if (!(err instanceof DomainValidationError)) throw err;
+    found.add('sale.invalid', err.issues);
+  }
+  if (computed && soldAt && form === 1) {
+    const saleDate = businessDate(soldAt);
+    for (const l of computed.lines) {
+      if (l.vatRate && !vatRateInForceOn(l.vatRate, saleDate)) {
+        found.add('sale.invalid', [{ path: `/items/${l.index - 1}/vatRate`, code: 'rate_not_in_force', message: `the ${l.vatRate} rate does not apply on ${saleDate}` }]);
+      }
+    }
+  }
+  const buyer = sale.buyer ? checkBuyer(sale.buyer, now, found) : undefined;
+  found.throwIfAny();
+  const out: PreparedSale = { soldAt: soldAt!, pricesIncludeVat: sale.pricesIncludeVat, paymentMethod: sale.payment.method, ...computed! };
+  if (buyer) {
+    out.buyer = buyer;
+    if (buyer.personalId) out.buyerIdHash = lookupHash(config.lookupKey, buyer.personalId);
+  }
+  return out;
+}
+
+function checkSoldAt(raw: string, now: Date, windowHours: number, found: Findings): Date | undefined {
+  const at = (code: string, message: string) => found.add('sale.invalid', [{ path: '/soldAt', code, message }]);
+  const soldAt = parseInstant(raw);
+  if (!soldAt) return void at('format', 'must be a time with an offset, e.g. 2026-11-27T19:42:10+07:00');
+  if (soldAt.getTime() > now.getTime() + SOLD_AT_FUTURE_TOLERANCE_MS) return void at('in_future', 'must not be more than 5 minutes ahead of the gateway clock');
+  if (soldAt.getTime() < now.getTime() - windowHours * 3_600_000) return void at('too_old', `must not be older than the offline window (${windowHours} hours)`);
+  return soldAt;
+}
+
+/** The buyer as the invoice shows it; a chip ID card's QR fills the personal ID (and name) after a cross-check. */
+function checkBuyer(raw: BuyerBody, now: Date, found: Findings): BuyerInput | undefined {
+  const out: BuyerInput = {};
+  const textIssues: Issue[] = [];
+  for (const field of ['name', 'address', 'phone'] as const) {
+    const value = normaliseText(raw[field] ?? '');
+    if (findControlChars(value)) textIssues.push({ path: `/buyer/${field}`, code: 'control_characters', message: 'must not contain control characters' });
+    else if (value) out[field] = value;
+  }
+  if (raw.taxCode?.trim()) {
+    const r = validateTaxCode(raw.taxCode, now);
+    if (r.ok) out.taxCode = r.value;
+    else found.add('tax_code.invalid', [{ path: '/buyer/taxCode', code: r.reason, message: r.message }]);
+  }
+  const given = raw.personalId?.trim() ? validatePersonalId(raw.personalId, now) : undefined;
+  if (given?.ok) out.personalId = given.value;
+  else if (given) found.add('personal_id.invalid', [{ path: '/buyer/personalId', code: given.reason, message: given.message }]);
+  if (raw.idCardQr?.trim()) {
+    const qr = parseIdCardQr(raw.idCardQr, now);
+    if (!qr.ok) found.add(qr.code, prefixIssues('/buyer/idCardQr', qr.issues));
+    else if (given && qr.value.personalId !== out.personalId) {
+      found.add('id_card_qr.mismatch', [{ path: '/buyer/idCardQr', code: 'mismatch', message: 'the ID card carries another personal ID than buyer.personalId' }]);
+    } else {
+      out.personalId = qr.value.personalId;
+      out.name ??= qr.value.name;
+    }
+  }
+  // Without a tax code the name is a person's (HVTNMHang, at most 100 characters).
+  if (out.name && !out.taxCode && [...out.name].length > 100) {
+    textIssues.push({ path: '/buyer/name', code: 'too_long', message: "a person's name has at most 100 characters" });
+  }
+  found.add('sale.invalid', textIssues);
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Issues grouped by the problem code they call for; one kind of problem keeps its own code. */
+class Findings {
+  private readonly byCode = new Map<string, Issue[]>();
+
+  add(code: string, issues: readonly Issue[]): void {
+    if (issues.length > 0) this.byCode.set(code, [...(this.byCode.get(code) ?? []), ...issues]);
+  }
+
+  throwIfAny(): void {
+    if (this.byCode.size === 0) return;
+    const codes = [...this.byCode.keys()];
+    const code = codes.length === 1 ? codes[0]! : 'sale.invalid';
+    const errors: FieldError[] = [...this.byCode.values()].flat().map((i) => ({ path: i.path, message: i.message, code: i.code }));
+    throw invalid(code, errors, 'The sale has invalid fields');
+  }
+}
+
+export function invoiceView(row: InvoiceRow, publicUrl: string): InvoiceView {
+  return {
+    invoiceId: row.id,
+    symbol: formatSymbolWithForm(row.form, row.symbol),
+    number: row.number,
+    code: row.mttCode,
+    issuedAt: toIsoLocal(row.issuedAt),
+    businessDate: row.businessDate,
+    saleDate: row.saleDate,
+    issuedLate: row.issuedLate,
+    totals: { beforeVat: row.beforeVat, vat: row.vat, total: row.total, byRate: row.form === 2 ? [] : row.byRate },
+    totalInWords: row.totalInWords,
+    qr: row.qr,
+    lookupUrl: `${publicUrl}/v1/lookup?code=${encodeURIComponent(row.mttCode)}&total=${row.total}`,
+    status: 'issued',
+    transmission: { status: row.txStatus },
+  };
+}
+
+/** SHA-256 of the body with keys sorted: the same sale hashes the same whatever the key order. */
+export function hashRequest(body: unknown): string {
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+function replay(stored: StoredAnswer, requestHash: string): SaleOutcome {
+  if (stored.requestHash !== requestHash) {
+    throw conflict('idempotency.conflict', 'This Idempotency-Key was already used for another sale; use a new key for a new sale');
+  }
+  return { status: 200, body: stored.response as InvoiceView, replayed: true };
+}
+
+const notActive = (): AppError => conflict('business.not_active', 'The business is not active: its registration has not been accepted by the tax authority');
+
+/** 409 certificate.expired / certificate.not_yet_valid, before any number is allocated. */
+function usableAt(signer: Signer, at: Date): void {
+  try {
+    checkSignerValidity(signer, at);
+  } catch (err) {
+    if (err instanceof CertificateError) throw new AppError(409, err.code, err.message);
+    throw err;
+  }
+}
+
+// An injected clock may stand still or step back; the issue time never precedes the request's.
+function later(a: Date, b: Date): Date {
+  return b.getTime() >= a.getTime() ? b : a;
+}
