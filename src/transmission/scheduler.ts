@@ -20,12 +20,16 @@ export interface Scheduler {
 
 export const QUEUE_NAME = 'hoadon-transmission';
 
+/** Nothing waits longer than this in a queue: the reconciler re-creates later work when it is due. */
+const MAX_DELAY_MS = 3_600_000;
+const clampDelay = (ms: number): number => Math.min(MAX_DELAY_MS, Math.max(0, ms));
+
 /** Job ids: one batch job per key and time window, one message job per step. BullMQ forbids ':'. */
 export function batchJobId(key: string, dueAt: Date, windowMs: number, now: number, reason?: string): { id: string; delayMs: number } {
-  if (reason) return { id: `b_${key}_${reason}`, delayMs: Math.max(0, dueAt.getTime() - now) };
+  if (reason) return { id: `b_${key}_${reason}`, delayMs: clampDelay(dueAt.getTime() - now) };
   const w = Math.max(1000, windowMs);
   const bucket = Math.ceil(dueAt.getTime() / w) * w;
-  return { id: `b_${key}_${bucket}`, delayMs: Math.max(0, bucket - now) };
+  return { id: `b_${key}_${bucket}`, delayMs: clampDelay(bucket - now) };
 }
 export const messageJobId = (messageId: string, step: number): string => `m_${messageId}_${step}`;
 
@@ -55,7 +59,7 @@ export function inProcessScheduler(processors: () => Processors, opts: { windowM
           waiting.shift()?.();
         });
       running.add(p);
-    }, delayMs);
+    }, clampDelay(delayMs));
     timer.unref();
     timers.set(id, timer);
   };
@@ -81,7 +85,7 @@ export function inProcessScheduler(processors: () => Processors, opts: { windowM
 export function bullmqScheduler(connection: Redis, opts: { windowMs: number; prefix?: string; enqueueTimeoutMs?: number; onError?: (err: unknown) => void }): Scheduler & { queue: Queue } {
   const queue = new Queue<JobData>(QUEUE_NAME, { connection, prefix: opts.prefix });
   const add = async (id: string, data: JobData, delayMs: number) => {
-    const job = queue.add(data.kind, data, { jobId: id, delay: delayMs, removeOnComplete: true, removeOnFail: true, attempts: 1 });
+    const job = queue.add(data.kind, data, { jobId: id, delay: clampDelay(delayMs), removeOnComplete: true, removeOnFail: true, attempts: 1 });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('enqueue timed out')), opts.enqueueTimeoutMs ?? 1000);
