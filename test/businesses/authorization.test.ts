@@ -4,6 +4,7 @@ import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
 import { makeSellerPkcs12 } from '../helpers/certs.js';
 import { createActiveBusiness, createBusinessKey, createStaff, createTerminal } from '../helpers/fixtures.js';
+import { saleAt } from '../sales/sales-helpers.js';
 
 type Caller = 'none' | 'malformed' | 'revoked' | 'bizA' | 'bizB' | 'trmA' | 'trmB' | 'officerIn' | 'officerOut' | 'admin';
 const CALLERS: Caller[] = ['none', 'malformed', 'revoked', 'bizA', 'bizB', 'trmA', 'trmB', 'officerIn', 'officerOut', 'admin'];
@@ -31,7 +32,17 @@ t.test('authorization matrix', async (t) => {
   const renewal = makeSellerPkcs12({ taxCode: A });
 
   // Expected status per caller; callers left out expect `rest`.
-  const routes: Array<{ method: string; url: string; payload?: () => unknown; expect: Partial<Record<Caller, number>>; rest: number }> = [
+  let key = 0;
+  const sale = () => saleAt(new Date());
+  const routes: Array<{ method: string; url: string; payload?: () => unknown; headers?: () => Record<string, string>; expect: Partial<Record<Caller, number>>; rest: number }> = [
+    { method: 'POST', url: '/v1/sales', payload: sale, headers: () => ({ 'idempotency-key': `k${++key}` }), expect: { trmA: 201, trmB: 201 }, rest: 403 },
+    {
+      method: 'POST',
+      url: '/v1/sales/batch',
+      payload: () => ({ sales: [{ idempotencyKey: `b${++key}`, ...sale() }] }),
+      expect: { trmA: 200, trmB: 200 },
+      rest: 403,
+    },
     { method: 'GET', url: `/v1/businesses/${A}`, expect: { bizA: 200, bizB: 404, officerIn: 200, officerOut: 404, admin: 200 }, rest: 403 },
     {
       method: 'PUT',
@@ -52,7 +63,7 @@ t.test('authorization matrix', async (t) => {
       const res = await app.inject({
         method: r.method as 'GET',
         url: r.url,
-        headers: token ? { authorization: `Bearer ${token}` } : {},
+        headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...r.headers?.() },
         ...(r.payload ? { payload: r.payload() as object } : {}),
       });
       const want = ['none', 'malformed', 'revoked'].includes(caller) ? 401 : (r.expect[caller] ?? r.rest);
