@@ -31,7 +31,7 @@ t.test('embedded default: no services, data kept in DATA_DIR across restarts', a
 
   const first = spawnNode(SERVER, env);
   t.teardown(() => stop(first, 'SIGKILL'));
-  const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`);
+  const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`, undefined, first);
   t.match(await ready.json(), { status: 'ok', checks: { database: { status: 'ok' } }, backlog: { pending: 0 } });
   t.equal((await fetch(`http://127.0.0.1:${port}/docs/`)).status, 200);
   t.equal(await stop(first), 0, 'graceful shutdown on SIGTERM');
@@ -44,7 +44,7 @@ t.test('embedded default: no services, data kept in DATA_DIR across restarts', a
 
   const second = spawnNode(SERVER, env);
   t.teardown(() => stop(second, 'SIGKILL'));
-  await waitForHttp(`http://127.0.0.1:${port}/health/ready`);
+  await waitForHttp(`http://127.0.0.1:${port}/health/ready`, undefined, second);
   t.equal(await stop(second), 0);
 
   const again = await openDatabase({ dataDir });

@@ -36,10 +36,12 @@ export function spawnNode(script: string, env: Record<string, string | undefined
   return { child, output: () => out, exited };
 }
 
-export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<Response> {
+/** Embedded PostgreSQL (WASM) starts in seconds on an idle machine, much slower on a loaded one. */
+export async function waitForHttp(url: string, timeoutMs = 90_000, proc?: Spawned): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
+    if (proc && proc.child.exitCode !== null) throw new Error(`the process exited (${proc.child.exitCode}) before ${url} answered:\n${proc.output()}`);
     try {
       const res = await fetch(url);
       if (res.status === 200) return res;
@@ -49,7 +51,7 @@ export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<Resp
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${url} not ready in ${timeoutMs} ms: ${String(last)}`);
+  throw new Error(`${url} not ready in ${timeoutMs} ms: ${String(last)}${proc ? `\n${proc.output()}` : ''}`);
 }
 
 export async function stop(p: Spawned, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {

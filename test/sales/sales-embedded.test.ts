@@ -1,6 +1,7 @@
 // The embedded default (PGlite, one connection, in-process transmission, built-in simulator): a
 // posted sale is accepted by the authority within seconds, and racing requests do not deadlock
-// the single connection. Then the same through the built gateway (`npm run build`; npm test does it).
+// the single connection. Then the whole newcomer path through the built gateway over HTTP:
+// register, become active, add a terminal, sell (`npm run build` first; npm test does it).
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { closeDeps, createDeps } from '../../src/deps.js';
 import { invoices } from '../../src/db/schema/index.js';
-import { createActiveBusiness, createTerminal, waitFor } from '../helpers/fixtures.js';
+import { randomTaxCode, waitFor } from '../helpers/fixtures.js';
+import { makeSellerPkcs12 } from '../helpers/certs.js';
 import { freePort, ROOT, spawnNode, stop, waitForHttp } from '../helpers/process.js';
 import { saleAt, salesSetup } from './sales-helpers.js';
 
@@ -56,16 +58,35 @@ t.test('the built gateway on its embedded default: a sale over HTTP is issued an
   const env = { DATA_DIR: dataDir, PORT: String(port), BATCH_MAX_AGE_MS: '300', RECONCILE_INTERVAL_MS: '500', POLL_BASE_MS: '50' };
   const base = `http://127.0.0.1:${port}`;
 
-  // Business registration is another module's: before the gateway starts (PGlite is
-  // single-process), the same composition root migrates DATA_DIR and seeds a business and a terminal.
-  const deps = await createDeps(loadConfig(env), { log: pino({ level: 'silent' }) });
-  const seller = await createActiveBusiness(deps);
-  const terminal = await createTerminal(deps, seller.business.id);
-  await closeDeps(deps);
-
   const gateway = spawnNode(server, env);
   t.teardown(() => stop(gateway, 'SIGKILL'));
-  await waitForHttp(`${base}/health/ready`);
+  await waitForHttp(`${base}/health/ready`, undefined, gateway);
+
+  // What a newcomer does on `npm start`: register the business, wait for the authority, add a till.
+  const taxCode = randomTaxCode();
+  const p12 = makeSellerPkcs12({ taxCode, notBefore: new Date(Date.now() - 86_400_000) });
+  const json = (r: Response) => r.json() as Promise<Record<string, any>>;
+  const registered = await fetch(`${base}/v1/businesses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      taxCode,
+      name: 'Nhà hàng Phở Việt',
+      address: '12 Phố Huế, Hà Nội',
+      provinceCode: '01',
+      email: 'chu@phoviet.vn',
+      invoiceForm: 1,
+      certificate: { pkcs12: p12.base64, password: p12.password },
+      legalRepresentative: { name: 'Nguyễn Văn An', personalId: '001085012345', birthDate: '1985-04-12', sex: 'male', phone: '0912345678' },
+    }),
+  });
+  t.equal(registered.status, 201, gateway.output());
+  const biz = { authorization: `Bearer ${(await json(registered)).apiKey}`, 'content-type': 'application/json' };
+  await waitFor(async () => (await json(await fetch(`${base}/v1/businesses/${taxCode}`, { headers: biz }))).status === 'active', 30_000, 200);
+  const till = await fetch(`${base}/v1/businesses/${taxCode}/terminals`, { method: 'POST', headers: biz, body: JSON.stringify({ name: 'Quầy 1' }) });
+  t.equal(till.status, 201);
+  const terminal = { token: (await json(till)).apiKey as string };
+
   const started = Date.now();
   const body = JSON.stringify(saleAt(new Date(Date.now() - 60_000)));
   const post = () =>
