@@ -12,6 +12,10 @@ import metricsRoutes from './modules/operations/metrics.routes.js';
 import salesRoutes from './modules/sales/sales.routes.js';
 import businessesRoutes from './modules/businesses/businesses.routes.js';
 import staffRoutes from './modules/staff/staff.routes.js';
+import invoicesRoutes from './modules/invoices/invoices.routes.js';
+import buyersRoutes from './modules/buyers/buyers.routes.js';
+import statsRoutes from './modules/stats/stats.routes.js';
+import riskRoutes from './modules/risk/risk.routes.js';
 import rateLimit from '@fastify/rate-limit';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -62,5 +66,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(salesRoutes, { deps });
   await app.register(businessesRoutes, { deps });
   await app.register(staffRoutes, { deps });
+  await app.register(invoicesRoutes, { deps });
+  await app.register(buyersRoutes, { deps });
+  await app.register(statsRoutes, { deps });
+  await app.register(riskRoutes, { deps });
   return app;
 }

@@ -64,6 +64,11 @@ export interface Config {
     /** First wait before polling for an answer (then exponential). */
     pollBaseMs: number;
   };
+  // Statistics, risk and demo data (src/modules/stats, risk, demo).
+  /** How often consumer processes run the risk evaluation (RISK_INTERVAL_MS, default hourly). */
+  riskIntervalMs: number;
+  /** DEMO_DATA=small: load a small demo country at first start (once per database). */
+  demoData?: 'small';
 }
 
 type Env = Record<string, string | undefined>;
@@ -144,6 +149,8 @@ export function parseConfig(env: Env, generated: { masterKey?: string; lookupKey
     throw new ConfigError('INVOICE_CEILING', 'must be an integer VND amount up to 2^53-1');
   }
   const embedded = databaseUrl === undefined;
+  const demoData = str(env, 'DEMO_DATA');
+  if (demoData !== undefined && demoData !== 'small') throw new ConfigError('DEMO_DATA', 'must be "small" or unset');
 
   return Object.freeze({
     port,
@@ -178,6 +185,8 @@ export function parseConfig(env: Env, generated: { masterKey?: string; lookupKey
       leaseMs: int(env, 'MESSAGE_LEASE_MS', 60_000, 500, 3_600_000),
       pollBaseMs: int(env, 'POLL_BASE_MS', 500, 10, 600_000),
     },
+    riskIntervalMs: int(env, 'RISK_INTERVAL_MS', 3_600_000, 1000, 7 * 86_400_000),
+    demoData,
   });
 }
 

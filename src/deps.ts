@@ -19,6 +19,8 @@ import type { ReplyHandler } from './transmission/messenger.js';
 import { bullmqScheduler, bullmqWorker, inProcessScheduler, type Scheduler } from './transmission/scheduler.js';
 import { createTransmission, type Transmission } from './transmission/service.js';
 import type { RunningSimulator, SimFaults } from './authority-sim/simulator.js';
+import { createRiskService, startRiskSchedule, type RiskSchedule } from './modules/risk/risk.service.js';
+import type { DemoLoad } from './modules/demo/first-start.js';
 
 export type Clock = () => Date;
 
@@ -40,6 +42,10 @@ export interface Deps {
   replyHandlers: Map<number, ReplyHandler>;
   /** BullMQ consumer, where this process consumes. */
   worker?: Worker;
+  /** The scheduled risk evaluation, where this process consumes. */
+  risk?: RiskSchedule;
+  /** The first-start demo data load (DEMO_DATA=small), running in the background. */
+  demo?: DemoLoad;
 }
 
 export interface DepsOverrides {
@@ -111,11 +117,19 @@ export async function createDeps(config: Config, o: DepsOverrides = {}, role: Ro
   if (consume || !redis) transmission.startReconciler(config.reconcileIntervalMs);
   if (config.adminToken) await ensureAdminToken(database.db, config.adminToken, clock());
 
-  return { config, log, database, redis, clock, box, keystore, authority, simulator, scheduler, transmission, replyHandlers, worker };
+  const deps: Deps = { config, log, database, redis, clock, box, keystore, authority, simulator, scheduler, transmission, replyHandlers, worker };
+  // Statistics, risk and demo data: the risk schedule runs where transmission is consumed.
+  if (consume || !redis) {
+    deps.risk = startRiskSchedule(createRiskService({ db: database.db, clock }), { intervalMs: config.riskIntervalMs, log: log.child({ component: 'risk' }) });
+  }
+  if (config.demoData && role === 'gateway') deps.demo = (await import('./modules/demo/first-start.js')).startDemoLoad(deps, config.demoData);
+  return deps;
 }
 
 /** Shutdown order: consumers → queues → simulator → Redis → database (HTTP is closed by the caller first). */
 export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.demo?.stop();
+  await deps.risk?.stop();
   await deps.transmission.stop();
   await deps.worker?.close();
   await deps.scheduler.close();

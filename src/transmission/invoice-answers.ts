@@ -5,6 +5,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { invoices, transmissionEvents } from '../db/schema/index.js';
 import type { ReplyHandler } from './messenger.js';
 import { invoiceKey, type Reason, type Reply } from './replies.js';
+import { recordAccepted } from '../modules/stats/rollups.js';
 
 /** Midnight after the business date, Vietnam time (UTC+7, no DST), as an instant. */
 const deadline = sql`(((${invoices.businessDate} + 1)::timestamp - interval '7 hours') at time zone 'UTC')`;
@@ -37,6 +38,7 @@ export const handleInvoiceAnswers: ReplyHandler = async (tx, message, replies, n
       .update(invoices)
       .set({ txStatus: 'accepted', acceptedAt: now, late: sql`${now.toISOString()}::timestamptz > ${deadline}`, txLastError: null })
       .where(inArray(invoices.id, acceptedIds));
+    await recordAccepted(tx, acceptedIds); // late counts of the statistics rollups
   }
   for (const [id, reason] of rejected) {
     await tx

@@ -15,5 +15,9 @@ export const auditLog = pgTable(
     resultCount: integer('result_count'),
     detail: jsonb('detail').$type<Record<string, unknown>>(),
   },
-  (t) => [index('audit_log_at_idx').on(t.at)],
+  (t) => [
+    index('audit_log_at_idx').on(t.at),
+    // GET /v1/audit: newest first with a (at, id) cursor.
+    index('audit_log_at_id_idx').on(t.at.desc(), t.id.desc()),
+  ],
 );

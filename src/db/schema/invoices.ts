@@ -99,6 +99,23 @@ export const invoices = pgTable(
     index('invoices_business_issued_idx').on(t.businessId, t.issuedAt.desc(), t.id.desc()),
     index('invoices_province_issued_idx').on(t.provinceCode, t.issuedAt.desc(), t.id.desc()),
     index('invoices_issued_idx').on(t.issuedAt.desc(), t.id.desc()),
+    // Search (GET /v1/invoices, export, lookup): every common filter has an index that yields rows
+    // already in the list's order (issued_at desc, id desc), so a page reads about `limit` rows.
+    index('invoices_tax_code_issued_idx').on(t.taxCode, t.issuedAt.desc(), t.id.desc()),
+    index('invoices_terminal_issued_idx').on(t.terminalId, t.issuedAt.desc(), t.id.desc()).where(sql`terminal_id is not null`),
+    index('invoices_code_idx').on(t.mttCode),
+    index('invoices_tax_code_number_idx').on(t.taxCode, t.number),
+    // Officers' backlog views (transmission=pending|sent within a province) stay small.
+    index('invoices_open_province_idx')
+      .on(t.provinceCode, t.issuedAt.desc(), t.id.desc())
+      .where(sql`tx_status in ('pending', 'sent')`),
+    // transmission=pending|sent and =rejected across provinces, in the list's order (the older
+    // partial indexes above are ascending: a backward scan would be nulls-first, not this order).
+    index('invoices_open_issued_idx').on(t.issuedAt.desc(), t.id.desc()).where(sql`tx_status in ('pending', 'sent')`),
+    index('invoices_rejected_issued_idx').on(t.issuedAt.desc(), t.id.desc()).where(sql`tx_status = 'rejected'`),
+    // status=replaced|adjusted is rare; corrections find their originals' successors.
+    index('invoices_corrected_idx').on(t.issuedAt.desc(), t.id.desc()).where(sql`status <> 'issued'`),
+    index('invoices_related_idx').on(t.relatedInvoiceId).where(sql`related_invoice_id is not null`),
   ],
 );
 

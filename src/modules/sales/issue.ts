@@ -14,6 +14,7 @@ import { amountInWords } from '../../domain/words.js';
 import type { RelatedInvoice } from '../../invoice/model.js';
 import type { Signer } from '../../signing/pkcs12.js';
 import { invoiceModel, signedInvoiceXml, type BuyerInput, type PaymentMethod } from './invoice-document.js';
+import { recordIssued } from '../stats/rollups.js';
 
 export interface IssuingBusiness {
   id: string;
@@ -140,6 +141,8 @@ export async function issueInvoice(tx: Tx, r: IssueRequest): Promise<InvoiceRow>
   if (r.buyerIdHash) {
     await tx.insert(buyerLinks).values({ invoiceId: id, idHash: r.buyerIdHash, businessId: b.id, provinceCode: b.provinceCode, issuedAt: r.issuedAt });
   }
+  // Statistics rollups commit with the invoice (one statement; a replacement also drops its original).
+  await recordIssued(tx, row!);
   return row!;
 }
 

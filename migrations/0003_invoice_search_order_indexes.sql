@@ -1,0 +1,2 @@
+CREATE INDEX "invoices_open_issued_idx" ON "invoices" USING btree ("issued_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE tx_status in ('pending', 'sent');--> statement-breakpoint
+CREATE INDEX "invoices_rejected_issued_idx" ON "invoices" USING btree ("issued_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE tx_status = 'rejected';

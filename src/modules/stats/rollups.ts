@@ -1,0 +1,157 @@
+// Incremental statistics: every issued invoice adds itself to its business's hourly and daily
+// rollup rows, and to its terminal's hourly row, inside the issuing transaction (one statement);
+// an acceptance after the deadline adds to the business rows' `late` counts inside the transaction
+// that records the authority's answer. The rows commit or roll back with the invoice, so the
+// rollups always equal the invoices.
+//
+// Corrections (replace / adjust): rollups are signed sums.
+// - An adjustment invoice is issued like any invoice and adds its own signed amounts.
+// - A replacement adds itself and subtracts its original, in its original's hour and day: the
+//   original drops out of every series ("replaced originals drop out"). This happens here, in
+//   `recordIssued`, whenever the issued row has kind 'replacement' and a related invoice. The
+//   corrections code must therefore not subtract the original again; marking the original
+//   `replaced` is its only job. The original's `late` count stays: the late transmission happened.
+import { sql } from 'drizzle-orm';
+import { queryRows, type DbOrTx, type Tx } from '../../db/client.js';
+
+/** What the rollups need of an invoice row (InvoiceRow has all of it). */
+export interface RolledInvoice {
+  businessId: string;
+  terminalId: string | null;
+  provinceCode: string;
+  issuedAt: Date;
+  /** Business date of issue, 'YYYY-MM-DD'. */
+  businessDate: string;
+  beforeVat: number;
+  vat: number;
+  total: number;
+  kind?: string;
+  relatedInvoiceId?: string | null;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Start of the hour of an instant. Vietnam's offset is a whole number of hours, so UTC hours are local hours. */
+export function hourStart(instant: Date): Date {
+  return new Date(Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+/** Call right after storing an invoice, in the same transaction. */
+export async function recordIssued(tx: Tx, inv: RolledInvoice): Promise<void> {
+  await applyDelta(tx, inv, 1);
+  if (inv.kind === 'replacement' && inv.relatedInvoiceId) {
+    const [original] = await queryRows<{
+      business_id: string;
+      terminal_id: string | null;
+      province_code: string;
+      issued_at: string | Date;
+      business_date: string;
+      before_vat: string | number;
+      vat: string | number;
+      total: string | number;
+    }>(
+      tx,
+      sql`select business_id, terminal_id, province_code, issued_at, business_date::text as business_date, before_vat, vat, total
+          from invoices where id = ${inv.relatedInvoiceId}`,
+    );
+    if (original) {
+      await applyDelta(
+        tx,
+        {
+          businessId: original.business_id,
+          terminalId: original.terminal_id,
+          provinceCode: original.province_code,
+          issuedAt: new Date(original.issued_at),
+          businessDate: original.business_date,
+          beforeVat: Number(original.before_vat),
+          vat: Number(original.vat),
+          total: Number(original.total),
+        },
+        -1,
+      );
+    }
+  }
+}
+
+async function applyDelta(tx: DbOrTx, inv: RolledInvoice, sign: 1 | -1): Promise<void> {
+  const hour = hourStart(inv.issuedAt).toISOString();
+  const revenue = sign * inv.beforeVat;
+  const vat = sign * inv.vat;
+  const total = sign * inv.total;
+  // Without a terminal there is no terminal row: the statement differs, both stay prepared.
+  const terminal = inv.terminalId
+    ? sql`, terminal as (
+        insert into stats_terminal_hourly as s (terminal_id, hour_start, business_id, invoices, revenue, vat, total)
+        values (${inv.terminalId}, ${hour}::timestamptz, ${inv.businessId}, ${sign}, ${revenue}::bigint, ${vat}::bigint, ${total}::bigint)
+        on conflict (terminal_id, hour_start) do update set
+          invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
+          vat = s.vat + excluded.vat, total = s.total + excluded.total
+      )`
+    : sql``;
+  await tx.execute(sql`
+    with hourly as (
+      insert into stats_hourly as s (business_id, hour_start, province_code, invoices, revenue, vat, total)
+      values (${inv.businessId}, ${hour}::timestamptz, ${inv.provinceCode}, ${sign}, ${revenue}::bigint, ${vat}::bigint, ${total}::bigint)
+      on conflict (business_id, hour_start) do update set
+        invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
+        vat = s.vat + excluded.vat, total = s.total + excluded.total
+    )${terminal}
+    insert into stats_daily as s (business_id, day, province_code, invoices, revenue, vat, total)
+    values (${inv.businessId}, ${inv.businessDate}::date, ${inv.provinceCode}, ${sign}, ${revenue}::bigint, ${vat}::bigint, ${total}::bigint)
+    on conflict (business_id, day) do update set
+      invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
+      vat = s.vat + excluded.vat, total = s.total + excluded.total`);
+}
+
+/**
+ * Call after invoices were marked accepted (with their `late` flag), in the same transaction:
+ * the late ones among them are added to their rows' late counts.
+ */
+export async function recordAccepted(tx: DbOrTx, invoiceIds: readonly string[]): Promise<void> {
+  if (invoiceIds.length === 0) return;
+  const ids = sql.join(
+    invoiceIds.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    with late as (
+      select business_id, date_trunc('hour', issued_at, 'UTC') as hour_start, business_date, count(*)::int as n
+      from invoices where id in (${ids}) and late
+      group by 1, 2, 3
+    ), hourly as (
+      update stats_hourly s set late = s.late + l.n
+      from (select business_id, hour_start, sum(n)::int as n from late group by 1, 2) l
+      where s.business_id = l.business_id and s.hour_start = l.hour_start
+    )
+    update stats_daily s set late = s.late + l.n
+    from (select business_id, business_date, sum(n)::int as n from late group by 1, 2) l
+    where s.business_id = l.business_id and s.day = l.business_date`);
+}
+
+/**
+ * Recomputes every rollup from the invoices (replaced originals out, their late counts kept), for
+ * data written around issueInvoice, e.g. bulk copies in benchmarks. Takes a table lock: not for a
+ * live gateway under load.
+ */
+export async function rebuildRollups(db: DbOrTx): Promise<void> {
+  const live = sql`status <> 'replaced'`;
+  await db.execute(sql`truncate stats_hourly, stats_terminal_hourly, stats_daily`);
+  await db.execute(sql`
+    insert into stats_hourly (business_id, hour_start, province_code, invoices, revenue, vat, total, late)
+    select business_id, date_trunc('hour', issued_at, 'UTC'), min(province_code), count(*) filter (where ${live}),
+      coalesce(sum(before_vat) filter (where ${live}), 0), coalesce(sum(vat) filter (where ${live}), 0),
+      coalesce(sum(total) filter (where ${live}), 0), count(*) filter (where late)
+    from invoices group by 1, 2`);
+  await db.execute(sql`
+    insert into stats_terminal_hourly (terminal_id, hour_start, business_id, invoices, revenue, vat, total)
+    select terminal_id, date_trunc('hour', issued_at, 'UTC'), business_id, count(*) filter (where ${live}),
+      coalesce(sum(before_vat) filter (where ${live}), 0), coalesce(sum(vat) filter (where ${live}), 0),
+      coalesce(sum(total) filter (where ${live}), 0)
+    from invoices where terminal_id is not null group by 1, 2, 3`);
+  await db.execute(sql`
+    insert into stats_daily (business_id, day, province_code, invoices, revenue, vat, total, late)
+    select business_id, business_date, min(province_code), count(*) filter (where ${live}),
+      coalesce(sum(before_vat) filter (where ${live}), 0), coalesce(sum(vat) filter (where ${live}), 0),
+      coalesce(sum(total) filter (where ${live}), 0), count(*) filter (where late)
+    from invoices group by 1, 2`);
+}
