@@ -79,6 +79,13 @@ const PLANTED: Array<{ signal: SignalCode; kind: string }> = [
   { signal: 'shared_buyer_id', kind: 'comtam' },
 ];
 
+/**
+ * Sales volume of planted businesses against a clean one of the same size: the low-revenue one
+ * sells a fifth (over four terminals), the others enough that their pattern has numbers behind
+ * it (two busy terminals, a day's sales on one invoice, peak hours to empty).
+ */
+const PLANTED_VOLUME: Record<string, number> = { low_revenue_per_terminal: 0.2, silent_terminal: 2, aggregated_invoices: 2.5, off_hours_sales: 1.5 };
+
 /** VAT-inclusive average of a kind's receipts, by sampling baskets. */
 export function averageTicket(kind: Kind): number {
   const rng = rngFrom(7, kind.key.length);
@@ -104,7 +111,9 @@ export function planCountry(o: { seed: number; invoices: number; days: number; t
     const kind = planted ? KINDS.find((k) => k.key === planted.kind)! : pick(rng, KINDS);
     // Every planted pattern lands in a different province of the first few.
     const provinceCode = planted ? provinces[index % provinces.length]! : drawProvince();
-    return { index, kind, provinceCode, size: 0.6 + rng() * 1.0, planted: planted?.signal };
+    // Planted businesses are of middle size, so their patterns show as clearly in any country.
+    const size = 0.6 + rng() * 1.0;
+    return { index, kind, provinceCode, size: planted ? 1 : size, planted: planted?.signal };
   });
   // Revenue a day per unit of size, so that the country issues about `invoices` invoices.
   const unitRevenue = o.invoices / o.days / drafts.reduce((a, d) => a + d.size / tickets.get(d.kind.key)!, 0);
@@ -124,7 +133,7 @@ export function planCountry(o: { seed: number; invoices: number; days: number; t
       address: `${1 + Math.floor(rng() * 300)} ${pick(rng, STREETS)}, ${province}`,
       form: d.planted || rng() < 0.85 ? 1 : 2,
       terminals: Array.from({ length: terminals }, (_, i) => `Quầy ${i + 1}`),
-      perDay: d.planted === 'low_revenue_per_terminal' ? Math.max(1.2, perDay * 0.2) : d.planted === 'silent_terminal' ? perDay * 2 : perDay,
+      perDay: perDay * (PLANTED_VOLUME[d.planted ?? ''] ?? 1),
       ...(d.planted ? { planted: d.planted } : {}),
       regulars: Array.from({ length: 8 }, () => makePerson(rng, birthCode)),
     };

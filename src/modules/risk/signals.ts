@@ -202,7 +202,8 @@ export function offHoursSales(f: BusinessFacts, ctx: Ctx): Signal | null {
     covered += baseline[h]!;
   }
   const { recentDays, baselineWeeks } = ctx.rules.window;
-  const baselineDays = Math.min(7 * baselineWeeks, daysBetween(maxDate(f.since, addDays(ctx.w.recentStart, -7 * baselineWeeks)), ctx.w.recentStart));
+  // The baseline is shorter for a business active since less than `baselineWeeks`.
+  const baselineDays = Math.min(7 * baselineWeeks, daysBetween(maxDate(f.since, ctx.w.start), ctx.w.recentStart));
   if (baselineDays <= 0) return null;
   const expectedPeak = (covered * recentDays) / baselineDays;
   const peakRatio = peak.reduce((a, h) => a + recent[h]!, 0) / Math.max(expectedPeak, 1);

@@ -51,7 +51,7 @@ export async function recordIssued(tx: Tx, inv: RolledInvoice): Promise<void> {
       total: string | number;
     }>(
       tx,
-      sql`select business_id, terminal_id, province_code, issued_at, business_date::text as business_date, before_vat, vat, total
+      sql`select business_id, terminal_id, province_code, issued_at, to_char(business_date, 'YYYY-MM-DD') as business_date, before_vat, vat, total
           from invoices where id = ${inv.relatedInvoiceId}`,
     );
     if (original) {
