@@ -1,5 +1,6 @@
 // Fixed material of the seeder: names, menus, provinces, a seedable random source, and
 // certificates valid from before the first seeded invoice.
+import { seededRandom } from '../lib/random.js';
 import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
 import type { LineInput } from '../domain/index.js';
@@ -30,17 +31,7 @@ export const MENU: Array<LineInput & { unitPrice: number }> = [
 ];
 export const BUYER_NAMES = ['Nguyễn Văn An', 'Trần Thị Bình', 'Lê Hoàng Cường', 'Phạm Thu Dung', 'Hoàng Minh Đức', 'Vũ Thị Hoa'];
 
-/** Small, seedable PRNG (mulberry32): the same seed draws the same businesses and menus. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** A self-signed certificate valid from a day before the first seeded invoice; never for real invoices. */
 export function seedSigner(taxCode: string, validFrom: Date): Signer {

@@ -1,6 +1,7 @@
 // What the benchmark's POS terminals send: businesses with their own self-signed certificate
 // (PKCS#12, as a business uploads it), and realistic restaurant sales: 1–12 lines of Vietnamese
 // dishes and drinks, mixed VAT rates, some weighed quantities, ~20 % with a buyer's personal ID.
+import { seededRandom } from '../../lib/random.js';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 import { toIsoLocal } from '../../domain/dates.js';
@@ -117,17 +118,8 @@ const MENU: MenuItem[] = [
 
 const PAYMENTS = ['cash', 'cash', 'cash', 'card', 'transfer', 'ewallet'] as const;
 
-/** Small seedable PRNG (mulberry32): sales differ run to run only through `seed`. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Sales differ run to run only through `seed`. */
+export const prng = seededRandom;
 
 /** Sale bodies as JSON text; `soldAt` a few seconds before the call, as a POS sends it at checkout. */
 export function saleMaker(seed: number): (now: Date) => string {

@@ -2,6 +2,7 @@
 // which businesses exist (kind, size, province, terminals, regular customers) and, day by day,
 // their sales with weekly and daily rhythms. Seven of them carry a planted revenue-loss pattern,
 // one per risk signal. Pure: no I/O.
+import { seededRandom } from '../../lib/random.js';
 import { addDays, startOfBusinessDay } from '../../domain/dates.js';
 import type { LineInput } from '../../domain/line-input.js';
 import { makePersonalId, type Sex } from '../../domain/personal-id.js';
@@ -14,16 +15,9 @@ import { BIRTH_CODE_OF, COMPANIES, FAMILY, GIVEN, KINDS, MIDDLE, OWNERS, PROVINC
 
 export type Rng = () => number;
 
-/** mulberry32: small, fast, good enough for demo data. */
+/** One generator from several seeds (business index, day, …). */
 export function rngFrom(...seeds: number[]): Rng {
-  let a = seeds.reduce((h, s) => Math.imul(h ^ (s >>> 0), 0x9e3779b1) >>> 0, 0x12345678);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seeds.reduce((h, s) => Math.imul(h ^ (s >>> 0), 0x9e3779b1) >>> 0, 0x12345678));
 }
 
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
