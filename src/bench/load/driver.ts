@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
-import type { LatencySummary } from './types.js';
+import type { DriveResult, LatencySummary } from './types.js';
 
 export interface SalesTarget {
   host: string;
@@ -17,17 +17,7 @@ export interface SalesTarget {
   makeBody: (now: Date) => string;
 }
 
-export interface DriveResult {
-  sent: number;
-  ok: number;
-  okPerSec: number;
-  errors: Record<string, number>;
-  errorSamples: Record<string, string>;
-  latency: LatencySummary;
-  sendLag: { p99: number; max: number };
-  maxInFlight: number;
-  startedAt: Date;
-}
+export type { DriveResult };
 
 const HIGHEST_US = 600_000_000;
 

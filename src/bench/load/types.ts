@@ -69,13 +69,8 @@ export interface Acceptance {
   };
 }
 
-export interface StageResult {
-  name: string;
-  /** open: requests fire on a fixed schedule; closed: `concurrency` terminals each wait for their answer. */
-  kind: 'open' | 'closed';
-  offeredPerSec: number | null;
-  concurrency: number | null;
-  seconds: number;
+/** What the load driver measures of one stage of requests. */
+export interface DriveResult {
   sent: number;
   ok: number;
   /** 2xx answers ÷ seconds from the stage start to the last answer. */
@@ -87,6 +82,16 @@ export interface StageResult {
   /** How late the generator sent compared to its schedule (its own saturation shows here). */
   sendLag: { p99: number; max: number };
   maxInFlight: number;
+  startedAt: Date;
+}
+
+export interface StageResult extends Omit<DriveResult, 'startedAt'> {
+  name: string;
+  /** open: requests fire on a fixed schedule; closed: `concurrency` terminals each wait for their answer. */
+  kind: 'open' | 'closed';
+  offeredPerSec: number | null;
+  concurrency: number | null;
+  seconds: number;
   acceptance: Acceptance;
   cpu: CpuShare;
   /** Largest VmRSS seen during the stage, MiB. */
