@@ -16,6 +16,7 @@ import invoicesRoutes from './modules/invoices/invoices.routes.js';
 import buyersRoutes from './modules/buyers/buyers.routes.js';
 import statsRoutes from './modules/stats/stats.routes.js';
 import riskRoutes from './modules/risk/risk.routes.js';
+import correctionsRoutes from './modules/corrections/corrections.routes.js';
 import rateLimit from '@fastify/rate-limit';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -70,5 +71,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(buyersRoutes, { deps });
   await app.register(statsRoutes, { deps });
   await app.register(riskRoutes, { deps });
+  await app.register(correctionsRoutes, { deps });
   return app;
 }

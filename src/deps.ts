@@ -21,6 +21,7 @@ import { createTransmission, type Transmission } from './transmission/service.js
 import type { RunningSimulator, SimFaults } from './authority-sim/simulator.js';
 import { createRiskService, startRiskSchedule, type RiskSchedule } from './modules/risk/risk.service.js';
 import type { DemoLoad } from './modules/demo/first-start.js';
+import { createNotices, handleNoticeAnswers, type Notices } from './modules/corrections/notices.js';
 
 export type Clock = () => Date;
 
@@ -40,6 +41,8 @@ export interface Deps {
   scheduler: Scheduler;
   transmission: Transmission;
   replyHandlers: Map<number, ReplyHandler>;
+  /** Notices of erroneous invoices (303) waiting for their invoices' acceptance. */
+  notices: Notices;
   /** BullMQ consumer, where this process consumes. */
   worker?: Worker;
   /** The scheduled risk evaluation, where this process consumes. */
@@ -90,7 +93,10 @@ export async function createDeps(config: Config, o: DepsOverrides = {}, role: Ro
   const replyHandlers = new Map<number, ReplyHandler>([
     [206, handleInvoiceAnswers],
     [100, handleRegistrationAnswers],
+    [303, handleNoticeAnswers],
   ]);
+  // Late-bound: the notices send through the transmission that calls them back.
+  let notices!: Notices;
   const ctx: TransmissionContext = {
     db: database.db,
     config,
@@ -102,9 +108,15 @@ export async function createDeps(config: Config, o: DepsOverrides = {}, role: Ro
     replyHandlers,
     leaseMs: config.transmission.leaseMs,
     pollBaseMs: config.transmission.pollBaseMs,
+    followUps: {
+      // A seller's accepted invoices may release its waiting 303 notices.
+      answered: async (m) => void (m.type === 206 && (await notices.releaseFor(m.businessId))),
+      reconcile: () => notices.releaseAll(),
+    },
   };
   let scheduler!: Scheduler;
   const transmission = createTransmission(ctx, () => scheduler);
+  notices = createNotices({ db: database.db, config, clock, signers: keystore.signerFor, transmission, log: ctx.log });
   const onError = (err: unknown) => ctx.log.warn({ err }, 'transmission job failed');
   const consume = o.consume ?? (role === 'worker' || config.runWorkers);
   let worker: Worker | undefined;
@@ -117,7 +129,7 @@ export async function createDeps(config: Config, o: DepsOverrides = {}, role: Ro
   if (consume || !redis) transmission.startReconciler(config.reconcileIntervalMs);
   if (config.adminToken) await ensureAdminToken(database.db, config.adminToken, clock());
 
-  const deps: Deps = { config, log, database, redis, clock, box, keystore, authority, simulator, scheduler, transmission, replyHandlers, worker };
+  const deps: Deps = { config, log, database, redis, clock, box, keystore, authority, simulator, scheduler, transmission, replyHandlers, notices, worker };
   // Statistics, risk and demo data: the risk schedule runs where transmission is consumed.
   if (consume || !redis) {
     deps.risk = startRiskSchedule(createRiskService({ db: database.db, clock }), { intervalMs: config.riskIntervalMs, log: log.child({ component: 'risk' }) });

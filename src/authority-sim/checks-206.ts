@@ -9,7 +9,7 @@ import { AUTHORITY, newElementId, nextNoticeNumber, replyEnvelope, signReply, to
 import { ENVELOPE, INVOICE, PACKAGE, type SimReason } from './codes.js';
 import type { IncomingMessage, Intake, PlannedReply, SimContext } from './context.js';
 import { checkSellerSignature, invoiceProblems } from './invoice-checks.js';
-import { alreadyAccepted, bumpCounter, getSeller, insertAcceptedInvoices, type Seller } from './store.js';
+import { acceptedKeys, alreadyAccepted, bumpCounter, getSeller, insertAcceptedInvoices, type Seller } from './store.js';
 
 /** One invoice of the message: what could be read of it and what is wrong with it. */
 interface Item {
@@ -143,6 +143,24 @@ async function judgeInvoices(ctx: SimContext, seller: Seller, items: Item[], sch
     const { mttCode, number } = item.parsed;
     if (seen.codes.has(mttCode) || seen.numbers.has(number) || inMessage.has(mttCode) || inMessage.has(`#${number}`)) markDuplicate(item);
     inMessage.add(mttCode).add(`#${number}`);
+  }
+  await judgeCorrections(ctx, seller, items);
+}
+
+/** A replacement or adjustment must come after its original: accepted before, or earlier in this message. */
+async function judgeCorrections(ctx: SimContext, seller: Seller, items: Item[]): Promise<void> {
+  const corrections = items.filter((i) => i.parsed?.related);
+  if (corrections.length === 0) return;
+  const refs = corrections.map((i) => i.parsed!.related!);
+  const accepted = await acceptedKeys(ctx.db, seller.taxCode, refs);
+  const before = new Set<string>();
+  for (const item of items) {
+    const rel = item.parsed?.related;
+    if (rel) {
+      const key = `${rel.form};${rel.symbol};${rel.number}`;
+      if (!accepted.has(key) && !before.has(key)) item.problems.push(INVOICE.relatedUnknown(key));
+    }
+    if (item.parsed && item.problems.length === 0) before.add(`${item.form};${item.symbol};${item.number}`);
   }
 }
 

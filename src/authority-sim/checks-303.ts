@@ -22,7 +22,17 @@ interface NoticeLine {
   action: string;
 }
 
+/** XSD: a 303 that does not follow tdiep-303.xsd is not taken in (as a 206 envelope). */
+async function schemaProblem(ctx: SimContext, m: IncomingMessage): Promise<SimReason | null> {
+  if (!ctx.validator) return null;
+  const r = await ctx.validator.message303(m.text);
+  if (r.ok) return null;
+  return r.wellFormed ? ENVELOPE.schema(r.detail) : ENVELOPE.unreadable(r.detail);
+}
+
 export async function intake303(ctx: SimContext, m: IncomingMessage): Promise<Intake> {
+  const schema = await schemaProblem(ctx, m);
+  if (schema) return { refused: [schema] };
   const dl = obj(obj(m.parsed.payload.TBao).DLTBao);
   const id = str(dl['@Id']);
   if (!id) return { refused: [ENVELOPE.structure('TBao/DLTBao has no Id')] };

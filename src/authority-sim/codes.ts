@@ -34,6 +34,8 @@ export const INVOICE = {
   duplicate: (mttCode: string) =>
     r('30005', `Hóa đơn trùng: hóa đơn có MCCQT ${mttCode} hoặc cùng ký hiệu và số đã được tiếp nhận`, 'Không gửi lại hóa đơn đã được tiếp nhận'),
   totals: (detail: string) => r('30006', `Tổng tiền không khớp: ${detail}`, 'Kiểm tra lại số tiền trên hóa đơn'),
+  relatedUnknown: (ref: string) =>
+    r('30007', `Hóa đơn bị thay thế/điều chỉnh (${ref}) chưa được cơ quan thuế tiếp nhận`, 'Gửi hóa đơn gốc trước hóa đơn thay thế hoặc điều chỉnh'),
 } as const;
 
 /** 204 LTBao 9 (KHLKhac): the whole package. */

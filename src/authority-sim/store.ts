@@ -134,6 +134,16 @@ export async function insertAcceptedInvoices(tx: DbOrTx, rows: NewAcceptedInvoic
   return new Set(inserted.map((r) => r.mttCode));
 }
 
+/** Which of these `form;symbol;number` keys the seller has had accepted. */
+export async function acceptedKeys(db: DbOrTx, taxCode: string, keys: Array<{ form: number; symbol: string; number: number }>): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .select({ form: simAcceptedInvoices.form, symbol: simAcceptedInvoices.symbol, number: simAcceptedInvoices.number })
+    .from(simAcceptedInvoices)
+    .where(and(eq(simAcceptedInvoices.taxCode, taxCode), inArray(simAcceptedInvoices.number, keys.map((k) => k.number))));
+  return new Set(rows.map((r) => `${r.form};${r.symbol};${r.number}`));
+}
+
 export async function findAcceptedInvoices(db: DbOrTx, taxCode: string, mttCodes: string[]): Promise<AcceptedInvoice[]> {
   if (mttCodes.length === 0) return [];
   return db

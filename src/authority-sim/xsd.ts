@@ -1,7 +1,7 @@
 // Schema checks through libxml2's xmllint (the parser in src/invoice/parse.ts is lenient, see its
 // header). One process per 206 message in the common case: the whole message against
 // tdiep-206.xsd; only when that fails are the invoices checked one by one (one more process for
-// all of them) to learn which ones are at fault.
+// all of them) to learn which ones are at fault. A 303 is checked whole against tdiep-303.xsd.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const SCHEMAS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas');
 const HDON_XSD = path.join(SCHEMAS_DIR, 'hdon-2h.xsd');
 const TDIEP_206_XSD = path.join(SCHEMAS_DIR, 'tdiep-206.xsd');
+const TDIEP_303_XSD = path.join(SCHEMAS_DIR, 'tdiep-303.xsd');
 const MAX_DETAIL = 300;
 
 export interface XmlCheck {
@@ -22,10 +23,12 @@ export interface XmlCheck {
 }
 
 export interface XsdValidator {
-  /** Well-formedness only (messages without a schema of their own: 100, 303). */
+  /** Well-formedness only (messages without a schema of their own: 100). */
   wellFormed(xml: string): Promise<XmlCheck>;
   /** A 206 message against tdiep-206.xsd. */
   message206(xml: string): Promise<XmlCheck>;
+  /** A 303 message against tdiep-303.xsd. */
+  message303(xml: string): Promise<XmlCheck>;
   /** Each invoice (`HDon` text) against hdon-2h.xsd, in order. */
   invoices(xmls: readonly string[]): Promise<XmlCheck[]>;
 }
@@ -74,16 +77,19 @@ function verdict(code: number | null, stderr: string): XmlCheck {
   return { ok: code === 0, wellFormed, detail: code === 0 ? '' : problems(lines) || `xmllint exited with ${String(code)}` };
 }
 
+async function message(xsd: string, xml: string): Promise<XmlCheck> {
+  const r = await run(['--noout', '--nonet', '--schema', xsd, '-'], { input: xml });
+  return verdict(r.code, r.stderr);
+}
+
 export function xmllintValidator(): XsdValidator {
   return {
     async wellFormed(xml) {
       const r = await run(['--noout', '--nonet', '-'], { input: xml });
       return verdict(r.code, r.stderr);
     },
-    async message206(xml) {
-      const r = await run(['--noout', '--nonet', '--schema', TDIEP_206_XSD, '-'], { input: xml });
-      return verdict(r.code, r.stderr);
-    },
+    message206: (xml) => message(TDIEP_206_XSD, xml),
+    message303: (xml) => message(TDIEP_303_XSD, xml),
     async invoices(xmls) {
       if (xmls.length === 0) return [];
       const dir = await mkdtemp(path.join(tmpdir(), 'hoadon-sim-'));

@@ -27,8 +27,30 @@ export async function buildBatches(ctx: TransmissionContext, key: BatchKey): Pro
     const step = await buildOne(ctx, key);
     if (step.messageId) out.messageIds.push(step.messageId);
     if (step.nextCheckAt) out.nextCheckAt = step.nextCheckAt;
-    if (!step.more) return out;
+    if (!step.more) break;
   }
+  // Corrections left waiting for their originals: look again soon.
+  if (!out.nextCheckAt && (await hasUnbatched(ctx, key))) out.nextCheckAt = new Date(ctx.clock().getTime() + Math.min(ctx.config.batch.maxAgeMs, CORRECTION_RECHECK_MS));
+  return out;
+}
+
+const CORRECTION_RECHECK_MS = 2_000;
+
+async function hasUnbatched(ctx: TransmissionContext, key: BatchKey): Promise<boolean> {
+  const [row] = await ctx.db
+    .select({ id: invoices.id })
+    .from(invoices)
+    .where(
+      and(
+        eq(invoices.businessId, key.businessId),
+        eq(invoices.form, key.form),
+        eq(invoices.symbol, key.symbol),
+        eq(invoices.txStatus, 'pending'),
+        isNull(invoices.messageId),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
 }
 
 async function buildOne(
@@ -50,6 +72,7 @@ async function buildOne(
           eq(invoices.symbol, key.symbol),
           eq(invoices.txStatus, 'pending'),
           isNull(invoices.messageId),
+          originalOnItsWay,
         ),
       )
       .orderBy(asc(invoices.issuedAt), asc(invoices.number))
@@ -111,6 +134,16 @@ async function buildOne(
     return { messageId, more: rows.length === maxInvoices || taken.length < rows.length };
   });
 }
+
+/**
+ * A correction travels after its original: it waits while the original sits in a message the
+ * authority has not taken in yet, or is pending under another batch key (a replacement issued in a
+ * new year). An original pending unbatched under the same key goes first in this very message.
+ */
+const originalOnItsWay = sql`not exists (
+  select 1 from invoices o
+  where o.id = ${invoices.relatedInvoiceId} and o.tx_status = 'pending'
+    and (o.message_id is not null or o.business_id <> ${invoices.businessId} or o.form <> ${invoices.form} or o.symbol <> ${invoices.symbol}))`;
 
 const DECLARATION = /^<\?xml[^?]*\?>/;
 /** Stored invoices are standalone documents; inside a message they are plain elements. */

@@ -18,6 +18,13 @@ export interface TransmissionContext {
   workerId: string;
   /** Business answers by message type (206 → 204 here; 100 → 102/103 in the businesses module). */
   replyHandlers: Map<number, ReplyHandler>;
+  /** Work that follows transmission events, for modules built on top (e.g. 303 notices). */
+  followUps?: {
+    /** A message got its business answer (after its transaction committed). */
+    answered?(m: { id: string; type: number; businessId: string }): Promise<void>;
+    /** Each reconciler pass. */
+    reconcile?(): Promise<unknown>;
+  };
   /** Polling for a business answer starts here and backs off. */
   pollBaseMs?: number;
   /** How long a message lease lasts before another worker may take over. */

@@ -18,6 +18,8 @@ export interface AdvanceOutcome {
   next?: { step: number; delayMs: number };
   /** The message was refused (999 TTTNhan=1): its invoices are pending again under this batch key. */
   refusedBatchKey?: string;
+  /** The message got its business answer in this run. */
+  answered?: { id: string; type: number; businessId: string };
 }
 
 const LIVE = ['ready', 'received'] as const;
@@ -110,7 +112,7 @@ async function applyReplies(ctx: TransmissionContext, msg: MessageRow, xmls: str
     }
     return finished;
   });
-  if (done) return {};
+  if (done) return { answered: { id: msg.id, type: msg.type, businessId: msg.businessId } };
   // Taken in; the answer comes later.
   return reschedule(ctx, { ...msg, status: 'received' }, { countAttempt: false, delayMs: pollDelay(ctx, msg) });
 }

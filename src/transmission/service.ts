@@ -36,6 +36,10 @@ export function createTransmission(ctx: TransmissionContext, getScheduler: () =>
       const outcome = await advanceMessage(ctx, messageId, step);
       if (outcome.next) await getScheduler().message(messageId, outcome.next.step, outcome.next.delayMs);
       if (outcome.refusedBatchKey) await getScheduler().batch(outcome.refusedBatchKey, ctx.clock(), `refused${messageId}`);
+      if (outcome.answered) {
+        // Follow-ups never fail the message: the reconciler runs them again.
+        await ctx.followUps?.answered?.(outcome.answered).catch((err: unknown) => ctx.log.warn({ err, messageId }, 'follow-up of an answer failed'));
+      }
     },
   };
 
@@ -52,6 +56,7 @@ export function createTransmission(ctx: TransmissionContext, getScheduler: () =>
       .orderBy(asc(messages.nextAttemptAt))
       .limit(2000);
     for (const m of live) await getScheduler().message(m.id, m.step, Math.max(0, m.nextAttemptAt.getTime() - now.getTime()));
+    await ctx.followUps?.reconcile?.();
     return { batches: keys.length, messages: live.length };
   };
 

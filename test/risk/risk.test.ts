@@ -24,7 +24,7 @@ t.test('planted revenue-loss patterns rank above clean businesses, each with its
   const started = Date.now();
   const manifest = await seedDemo(deps, { ...SMALL_DEMO, seed: 20261127 });
   t.comment(`seeded ${manifest.invoices} invoices for ${manifest.businesses} businesses in ${Date.now() - started} ms`);
-  t.equal(manifest.planted.length, 7, 'one planted business per signal');
+  t.equal(manifest.planted.length, 8, 'one planted business per signal');
   const admin = await createStaff(deps, 'admin');
   const officer = await createStaff(deps, 'officer', ['79']);
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });

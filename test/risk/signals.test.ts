@@ -14,13 +14,13 @@ const ctx = { w, rules: RISK_RULES };
 const HOUR = 3_600_000;
 
 /** A business that sold `perDay(day)` invoices of 100 000 VND (before VAT) a day, at lunch, for 35 days. */
-function business(o: Partial<BusinessFacts> & { perDay?: (day: string) => number; id?: string } = {}): BusinessFacts {
-  const days = new Map<string, { invoices: number; revenue: number; total: number; late: number }>();
+function business(o: Partial<BusinessFacts> & { perDay?: (day: string) => number; id?: string; correctionsPerDay?: number } = {}): BusinessFacts {
+  const days = new Map<string, { invoices: number; revenue: number; total: number; late: number; corrections: number }>();
   const hours = { baseline: new Array<number>(24).fill(0), recent: new Array<number>(24).fill(0) };
   for (let k = 0; k <= 35; k++) {
     const day = addDays(w.today, -k);
     const n = o.perDay ? o.perDay(day) : 20;
-    days.set(day, { invoices: n, revenue: n * 100_000, total: n * 108_000, late: 0 });
+    days.set(day, { invoices: n, revenue: n * 100_000, total: n * 108_000, late: 0, corrections: o.correctionsPerDay ?? 0 });
     if (k === 0) continue;
     const bucket = day >= w.recentStart ? hours.recent : hours.baseline;
     bucket[11]! += Math.ceil(n / 2);
@@ -40,7 +40,7 @@ function business(o: Partial<BusinessFacts> & { perDay?: (day: string) => number
     lastHour: new Date(now.getTime() - 2 * HOUR),
     pendingOverdue: 0,
     sharedIds: [],
-    ...o,
+    ...Object.fromEntries(Object.entries(o).filter(([k]) => k !== 'correctionsPerDay' && k !== 'perDay')),
   };
 }
 
@@ -145,4 +145,24 @@ t.test('peers: revenue per terminal and aggregated invoices', async (t) => {
   const far = judge([...normal, { ...lowRev, provinceCode: '96' }], w).find((j) => j.businessId === 'low')!;
   t.match(far.signals.find((s) => s.code === 'low_revenue_per_terminal')?.detail, /cùng ngành trên cả nước/);
   t.equal(startOfBusinessDay(w.today).getTime() <= now.getTime(), true);
+});
+
+t.test('an unusual share of replaced or adjusted invoices', async (t) => {
+  // 20 invoices a day; peers correct one invoice in 20 days (0.25 %).
+  const peers = Array.from({ length: 6 }, (_, i) => business({ id: `p${i}`, correctionsPerDay: i % 2 === 0 ? 0 : 0.05 }));
+  const some = business({ id: 'some', correctionsPerDay: 0.1 }); // 0.5 %: normal
+  const many = business({ id: 'many', correctionsPerDay: 2 }); // 10 %: medium
+  const most = business({ id: 'most', correctionsPerDay: 5 }); // 25 %: high
+  const judged = new Map(judge([...peers, some, many, most], w).map((j) => [j.businessId, j]));
+  const signal = (id: string) => judged.get(id)!.signals.find((s) => s.code === 'frequent_corrections');
+  t.equal(signal('some'), undefined, 'a few corrections are normal');
+  t.ok(peers.every((p) => signal(p.id) === undefined), 'peers are clean');
+  t.equal(signal('many')?.severity, 'medium');
+  t.equal(signal('most')?.severity, 'high');
+  t.match(signal('most')?.detail, /140 hóa đơn thay thế hoặc điều chỉnh, bằng 25% số hóa đơn/);
+  t.same(signal('most')?.evidence.corrections, 140);
+  // A sector where corrections are common: 10 % is not unusual against peers at 5 %.
+  const busyPeers = peers.map((p) => ({ ...p, days: new Map([...p.days].map(([d, f]) => [d, { ...f, corrections: 1 }])) }));
+  const relative = judge([...busyPeers, many], w).find((j) => j.businessId === 'many')!;
+  t.equal(relative.signals.find((s) => s.code === 'frequent_corrections'), undefined, 'within 3× the peers’ median share');
 });

@@ -27,6 +27,9 @@ export const statsHourly = pgTable(
     total: bigint('total', { mode: 'number' }).notNull().default(0),
     /** Invoices of the row accepted by the authority after their deadline. */
     late: integer('late').notNull().default(0),
+    /** Replacement and adjustment invoices issued in the row (by their own issue time). */
+    replacements: integer('replacements').notNull().default(0),
+    adjustments: integer('adjustments').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.businessId, t.hourStart] }),
@@ -62,6 +65,8 @@ export const statsDaily = pgTable(
     vat: bigint('vat', { mode: 'number' }).notNull().default(0),
     total: bigint('total', { mode: 'number' }).notNull().default(0),
     late: integer('late').notNull().default(0),
+    replacements: integer('replacements').notNull().default(0),
+    adjustments: integer('adjustments').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.businessId, t.day] }),

@@ -13,7 +13,7 @@ import { CertificateError, loadPkcs12, type Signer } from '../../signing/pkcs12.
 import { canSeeBusiness, type Principal } from '../../plugins/auth.js';
 import { issueCredential, revokeCredentials } from '../staff/credentials.repo.js';
 import { insertBusiness, LEGAL_REP_AAD, storeCertificate, type BusinessRow } from './businesses.repo.js';
-import { certificateBlock, storeRegistrationMessage, type RegistrationInput } from './registration.js';
+import { certificateBlock, storeRegistrationMessage, taxOfficeName, type RegistrationInput } from './registration.js';
 import type { Tx } from '../../db/client.js';
 
 export interface RegistrationRequest {
@@ -97,7 +97,7 @@ export function createBusinessesService(deps: Deps) {
       kind,
       signer,
       certificates: [certificateBlock(signer, kind)],
-      taxOfficeName: `Cơ quan thuế ${business.taxOfficeCode}`,
+      taxOfficeName: taxOfficeName(business.taxOfficeCode),
       formatVersion: deps.config.formatVersion,
       providerTaxCode: deps.config.providerTaxCode,
       now,

@@ -33,6 +33,9 @@ export interface RegistrationInput {
   now: Date;
 }
 
+/** The managing tax office as our messages name it (TCQT); the register of offices is not ours. */
+export const taxOfficeName = (code: string): string => `Cơ quan thuế ${code}`;
+
 /** Builds, signs and stores a 100 message ready to send; returns its MTDiep. */
 export async function storeRegistrationMessage(tx: Tx, r: RegistrationInput): Promise<string> {
   const b = r.business;

@@ -71,6 +71,7 @@ const PLANTED: Array<{ signal: SignalCode; kind: string }> = [
   { signal: 'off_hours_sales', kind: 'pho' },
   { signal: 'aggregated_invoices', kind: 'bunbo' },
   { signal: 'shared_buyer_id', kind: 'comtam' },
+  { signal: 'frequent_corrections', kind: 'bunbo' },
 ];
 
 /**
@@ -162,7 +163,12 @@ export interface PlannedSale {
   items: LineInput[];
   payment: PaymentMethod;
   buyer?: BuyerInput & { personalId?: string };
+  /** An adjustment invoice (a dish sent back) of an earlier sale of the same day: `items` are signed. */
+  adjusts?: PlannedSale;
 }
+
+/** Dishes sent back: most restaurants adjust one invoice in a couple of hundred, the planted one one in seven. */
+const ADJUSTED_SHARE = { usual: 0.005, planted: 0.15 };
 
 function basket(kind: Kind, rng: Rng): Array<{ item: MenuItem; quantity: number }> {
   const mains = kind.menu.filter((i) => i.role === 'main');
@@ -247,8 +253,20 @@ export function salesOfDay(b: BusinessPlan, date: string, ctx: DayContext): Plan
     sales.push(sale);
   }
   if (b.planted === 'aggregated_invoices' && sales.length > 0) sales = [aggregate(b, sales, dayStart)];
+  sales.push(...sendBacks(b, sales, rng));
   if (b.sharedIdOn === date && sales[0]) sales[0].buyer = { personalId: ctx.plan.shared.personalId, name: ctx.plan.shared.name };
   return sales.filter((s) => s.issuedAt.getTime() <= ctx.now.getTime() - 60_000).sort((x, y) => x.issuedAt.getTime() - y.issuedAt.getTime());
+}
+
+/** Adjustments returning one unit of a sale's first dish, a few minutes after it. */
+function sendBacks(b: BusinessPlan, sales: readonly PlannedSale[], rng: Rng): PlannedSale[] {
+  const share = b.planted === 'frequent_corrections' ? ADJUSTED_SHARE.planted : ADJUSTED_SHARE.usual;
+  return sales.flatMap((s) => {
+    const first = s.items[0];
+    if (!first || rng() >= share) return [];
+    const issuedAt = new Date(s.issuedAt.getTime() + (3 + Math.floor(rng() * 15)) * 60_000);
+    return [{ soldAt: issuedAt, issuedAt, terminal: s.terminal, items: [{ ...first, quantity: -1, discount: 0 }], payment: s.payment, adjusts: s }];
+  });
 }
 
 /** The whole day's sales on one invoice, at closing time. */

@@ -25,7 +25,7 @@ import { issueInvoice, type InvoiceRow } from '../sales/issue.js';
 import { recordAccepted } from '../stats/rollups.js';
 import { BIRTH_CODE_OF } from './catalog.js';
 import { demoCertificates, type DemoCertificates } from './certs.js';
-import { makePerson, planCountry, randomTaxCode, rngFrom, salesOfDay, type BusinessPlan, type DayContext, type Person } from './plan.js';
+import { makePerson, planCountry, randomTaxCode, rngFrom, salesOfDay, type BusinessPlan, type DayContext, type Person, type PlannedSale } from './plan.js';
 import type { Signer } from '../../signing/pkcs12.js';
 
 export interface SeedOptions {
@@ -204,6 +204,8 @@ async function issueHistory(
   const pendingFrom = b.planted === 'late_transmission' ? addDays(today, -1) : today;
   let lastPending: InvoiceRow | undefined;
   let batch: ReturnType<typeof salesOfDay> = [];
+  // Sales issued so far, for the adjustments that follow them (same day, so never far behind).
+  const issued = new WeakMap<PlannedSale, InvoiceRow>();
 
   const flush = async () => {
     if (batch.length === 0) return;
@@ -213,9 +215,10 @@ async function issueHistory(
     const rows = await db.transaction(async (tx) => {
       const out: InvoiceRow[] = [];
       for (const s of sales) {
-        const { lines, totals } = computeInvoice({ form: b.form, pricesIncludeVat: true, lines: s.items });
-        out.push(
-          await issueInvoice(tx, {
+        const original = s.adjusts && issued.get(s.adjusts);
+        if (s.adjusts && !original) continue; // its sale was not issued (still in the future)
+        const { lines, totals } = computeInvoice({ form: b.form, pricesIncludeVat: true, lines: s.items, allowNegative: !!original });
+        const row = await issueInvoice(tx, {
             business: biz.row,
             terminalId: biz.terminalIds[s.terminal] ?? null,
             signer: biz.signer,
@@ -229,8 +232,11 @@ async function issueHistory(
             totals,
             formatVersion: deps.config.formatVersion,
             providerTaxCode: deps.config.providerTaxCode,
-          }),
-        );
+            ...(original ? adjustmentOf(original) : {}),
+          });
+        if (original) await tx.execute(sql`update invoices set status = 'adjusted' where id = ${original.id} and status = 'issued'`);
+        else issued.set(s, row);
+        out.push(row);
         if (embedded) await new Promise((resolve) => setImmediate(resolve));
       }
       // Each batch commits in its final transmission state (see the top of this file).
@@ -261,6 +267,17 @@ async function issueHistory(
       .invoiceIssued({ businessId: r.businessId, form: r.form, symbol: r.symbol, number: r.number, issuedAt: r.issuedAt })
       .catch((err: unknown) => deps.log.warn({ err }, 'demo: could not schedule the transmission; the reconciler will'));
   }
+}
+
+/** An adjustment's link to its original (TTHDLQuan, TCHDon 2). */
+function adjustmentOf(original: InvoiceRow) {
+  return {
+    kind: 'adjustment' as const,
+    related: {
+      invoiceId: original.id,
+      xml: { kind: 2 as const, form: original.form, symbol: original.symbol, number: original.number, date: original.businessDate, note: 'Khách trả lại món' },
+    },
+  };
 }
 
 const deadline = sql`(((business_date + 1)::timestamp - interval '7 hours') at time zone 'UTC')`;

@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { unionAll } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
-import { businesses, buyerLinks, invoices, messageItems, transmissionEvents } from '../../db/schema/index.js';
+import { businesses, buyerLinks, invoiceNotices, invoices, messageItems, transmissionEvents } from '../../db/schema/index.js';
 import type { Cursor, InvoiceFilter } from './filters.js';
 
 /** Issue time as UTC text to the microsecond: what a cursor carries (a JS Date keeps only ms). */
@@ -17,6 +17,7 @@ const listColumns = {
   provinceCode: invoices.provinceCode,
   terminalId: invoices.terminalId,
   kind: invoices.kind,
+  relatedInvoiceId: invoices.relatedInvoiceId,
   form: invoices.form,
   symbol: invoices.symbol,
   number: invoices.number,
@@ -242,4 +243,33 @@ export async function lookupInvoice(db: DbOrTx, key: LookupKey, total: number) {
     .orderBy(desc(invoices.issuedAt))
     .limit(1);
   return row;
+}
+
+export interface NoticeRow {
+  id: string;
+  action: number;
+  status: string;
+  reason: string;
+  messageId: string | null;
+  result: Record<string, unknown> | null;
+  createdAt: Date;
+  answeredAt: Date | null;
+}
+
+/** Notices of errors (303) about an invoice, oldest first. */
+export async function findNotices(db: DbOrTx, invoiceId: string): Promise<NoticeRow[]> {
+  return db
+    .select({
+      id: invoiceNotices.id,
+      action: invoiceNotices.action,
+      status: invoiceNotices.status,
+      reason: invoiceNotices.reason,
+      messageId: invoiceNotices.messageId,
+      result: invoiceNotices.result,
+      createdAt: invoiceNotices.createdAt,
+      answeredAt: invoiceNotices.answeredAt,
+    })
+    .from(invoiceNotices)
+    .where(eq(invoiceNotices.invoiceId, invoiceId))
+    .orderBy(asc(invoiceNotices.createdAt), asc(invoiceNotices.id));
 }

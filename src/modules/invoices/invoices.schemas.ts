@@ -100,6 +100,7 @@ export const listItem = {
     provinceCode: { type: 'string' },
     terminalId: { type: ['string', 'null'] },
     kind: { type: 'string', enum: ['original', 'replacement', 'adjustment'] },
+    corrects: { type: ['string', 'null'], description: 'A replacement or adjustment: the invoice it corrects (its status says replaced/adjusted)' },
     symbol: { type: 'string', description: 'With the form digit, e.g. 1C26MAA' },
     number: { type: 'integer' },
     code: { type: 'string', description: 'MCCQT' },
@@ -125,7 +126,7 @@ export const listResponse = {
   },
 } as const;
 
-const invoiceRef = {
+export const invoiceRef = {
   type: 'object',
   required: ['invoiceId', 'symbol', 'number', 'issuedAt'],
   properties: { invoiceId: { type: 'string' }, symbol: { type: 'string' }, number: { type: 'integer' }, issuedAt: time('Time of issue') },
@@ -202,6 +203,7 @@ export const invoiceDetail = {
     status: { type: 'string', enum: ['issued', 'replaced', 'adjusted'] },
     replaces: { ...invoiceRef, type: ['object', 'null'] },
     replacedBy: { ...invoiceRef, type: ['object', 'null'] },
+    adjusts: { ...invoiceRef, type: ['object', 'null'], description: 'The invoice this adjustment adjusts' },
     adjustments: { type: 'array', items: invoiceRef },
     transmission: {
       type: 'object',
@@ -218,7 +220,28 @@ export const invoiceDetail = {
     },
     notices: {
       type: 'array',
-      items: { type: 'object', properties: { kind: { type: 'string' }, status: { type: 'string' }, result: { type: ['string', 'null'] } } },
+      description: 'Notices of errors (303) sent about this invoice, and the authority\'s 301 result',
+      items: {
+        type: 'object',
+        required: ['id', 'kind', 'status', 'reason', 'messageId', 'result', 'createdAt', 'answeredAt'],
+        properties: {
+          id: { type: 'string' },
+          kind: { type: 'string', enum: ['adjust', 'replace', 'explain'], description: 'TCTBao 2, 3, 4' },
+          status: { type: 'string', enum: ['waiting', 'sent', 'received', 'refused', 'cancelled'] },
+          reason: { type: 'string' },
+          messageId: { type: ['string', 'null'], description: 'The 303 carrying it' },
+          result: {
+            type: ['object', 'null'],
+            properties: {
+              received: { type: 'boolean' },
+              reason: { type: 'string' },
+              reasons: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+            },
+          },
+          createdAt: time('Requested'),
+          answeredAt: nullableTime('The 301 arrived'),
+        },
+      },
     },
   },
 } as const;

@@ -37,6 +37,7 @@ export function listItemView(r: repo.ListRow, sellerName: string | undefined) {
     provinceCode: r.provinceCode,
     terminalId: r.terminalId,
     kind: r.kind,
+    corrects: r.relatedInvoiceId,
     symbol: formatSymbolWithForm(r.form, r.symbol),
     number: r.number,
     code: r.mttCode,
@@ -52,6 +53,9 @@ export function listItemView(r: repo.ListRow, sellerName: string | undefined) {
 export type ListItemView = ReturnType<typeof listItemView>;
 
 const ref = (r: repo.RelatedRef) => ({ invoiceId: r.id, symbol: formatSymbolWithForm(r.form, r.symbol), number: r.number, issuedAt: toIsoLocal(r.issuedAt) });
+
+/** TCTBao of a notice, as the API names it. */
+const NOTICE_KINDS: Record<number, string> = { 2: 'adjust', 3: 'replace', 4: 'explain' };
 
 export function createInvoicesService(d: InvoicesDeps) {
   /** One page of rows of a filter already read; the export walks the same pages. */
@@ -104,10 +108,11 @@ export function createInvoicesService(d: InvoicesDeps) {
 
     async detail(p: Principal, id: string) {
       const row = await visible(p, id);
-      const [seller, related, history] = await Promise.all([
+      const [seller, related, history, notices] = await Promise.all([
         repo.findSeller(d.db, row.businessId),
         repo.findRelated(d.db, row),
         repo.transmissionHistory(d.db, row.id),
+        repo.findNotices(d.db, row.id),
       ]);
       const replacement = related.corrections.find((c) => c.kind === 'replacement');
       return {
@@ -134,6 +139,7 @@ export function createInvoicesService(d: InvoicesDeps) {
         status: row.status,
         replaces: row.kind === 'replacement' && related.original ? ref(related.original) : null,
         replacedBy: replacement ? ref(replacement) : null,
+        adjusts: row.kind === 'adjustment' && related.original ? ref(related.original) : null,
         adjustments: related.corrections.filter((c) => c.kind === 'adjustment').map(ref),
         transmission: {
           status: row.txStatus,
@@ -147,7 +153,16 @@ export function createInvoicesService(d: InvoicesDeps) {
             ...history.map((h) => ({ at: toIsoLocal(h.at), event: h.event, messageId: h.messageId, detail: h.detail })),
           ],
         },
-        notices: [],
+        notices: notices.map((n) => ({
+          id: n.id,
+          kind: NOTICE_KINDS[n.action] ?? 'explain',
+          status: n.status,
+          reason: n.reason,
+          messageId: n.messageId,
+          result: n.result,
+          createdAt: toIsoLocal(n.createdAt),
+          answeredAt: n.answeredAt ? toIsoLocal(n.answeredAt) : null,
+        })),
       };
     },
 

@@ -6,6 +6,7 @@ import { median, provinceLabel } from './format.js';
 import { combineScore, RISK_RULES, type RiskRules, type Signal } from './rules.js';
 import {
   aggregatedInvoices,
+  frequentCorrections,
   lateTransmission,
   lowRevenuePerTerminal,
   offHoursSales,
@@ -35,9 +36,10 @@ interface Measures {
   revenuePerTerminalDay: number;
   avgTotal: number;
   perDay: number;
+  correctionShare: number;
 }
 
-type MeasureKey = 'revenuePerTerminalDay' | 'avgTotal' | 'perDay';
+type MeasureKey = 'revenuePerTerminalDay' | 'avgTotal' | 'perDay' | 'correctionShare';
 
 /** Peers of a business for a measure: its province's sector if large enough, else the sector nationwide. */
 function peerIndex(all: Measures[], rules: RiskRules) {
@@ -78,6 +80,7 @@ export function judge(facts: readonly BusinessFacts[], w: EvaluationWindow, rule
       revenuePerTerminalDay: p.revenue / Math.max(1, f.terminals) / days,
       avgTotal: p.invoices > 0 ? p.total / p.invoices : 0,
       perDay: p.invoices / days,
+      correctionShare: p.corrections / Math.max(p.invoices, 1),
     };
   });
   const peersOf = peerIndex(measures, rules);
@@ -93,6 +96,7 @@ export function judge(facts: readonly BusinessFacts[], w: EvaluationWindow, rule
       offHoursSales(f, ctx),
       judged ? aggregatedInvoices(ctx, m, peersOf(m, 'avgTotal'), peersOf(m, 'perDay')) : null,
       sharedBuyerId(f, ctx, p.invoices),
+      frequentCorrections(ctx, p, judged ? peersOf(m, 'correctionShare') : null),
     ].filter((s): s is Signal => s !== null);
     return { businessId: f.id, taxCode: f.taxCode, name: f.name, provinceCode: f.provinceCode, score: combineScore(signals, rules), signals };
   });

@@ -11,6 +11,8 @@ export interface DayFigures {
   revenue: number;
   total: number;
   late: number;
+  /** Replacement and adjustment invoices issued that day. */
+  corrections: number;
 }
 
 export interface TerminalActivity {
@@ -97,13 +99,19 @@ export async function gatherFacts(db: DbOrTx, w: EvaluationWindow, rules: RiskRu
     });
   }
 
-  const days = await queryRows<{ business_id: string; day: string; invoices: Num; revenue: Num; total: Num; late: Num }>(
+  const days = await queryRows<{ business_id: string; day: string; invoices: Num; revenue: Num; total: Num; late: Num; corrections: Num }>(
     db,
-    sql`select business_id, to_char(day, 'YYYY-MM-DD') as day, invoices, revenue, total, late
+    sql`select business_id, to_char(day, 'YYYY-MM-DD') as day, invoices, revenue, total, late, replacements + adjustments as corrections
         from stats_daily where day >= ${w.start}::date and day <= ${w.today}::date`,
   );
   for (const d of days) {
-    facts.get(d.business_id)?.days.set(d.day, { invoices: Number(d.invoices), revenue: Number(d.revenue), total: Number(d.total), late: Number(d.late) });
+    facts.get(d.business_id)?.days.set(d.day, {
+      invoices: Number(d.invoices),
+      revenue: Number(d.revenue),
+      total: Number(d.total),
+      late: Number(d.late),
+      corrections: Number(d.corrections),
+    });
   }
 
   // Local hour = UTC hour + 7 (no DST in Vietnam).

@@ -90,6 +90,20 @@ export const RISK_RULES = {
     highShareHere: 0.1,
   },
 
+  /**
+   * Replacement and adjustment invoices over `peerDays`, as a share of the invoices issued: many
+   * corrections can hide sales taken back after the guest paid.
+   */
+  corrections: {
+    /** Fewer corrections than this is noise. */
+    minCount: 5,
+    /** Share from which it is unusual… */
+    mediumShare: 0.05,
+    highShare: 0.15,
+    /** …and at least this many times the peers' median share (when there are peers). */
+    peerMultiple: 3,
+  },
+
   /** Evaluations kept; older ones are deleted. */
   retentionDays: 30,
 } as const;
@@ -105,6 +119,7 @@ export const SIGNAL_CODES = [
   'off_hours_sales',
   'aggregated_invoices',
   'shared_buyer_id',
+  'frequent_corrections',
 ] as const;
 export type SignalCode = (typeof SIGNAL_CODES)[number];
 

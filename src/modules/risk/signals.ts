@@ -21,10 +21,11 @@ export interface PeriodFigures {
   revenue: number;
   total: number;
   late: number;
+  corrections: number;
 }
 
 export function period(f: BusinessFacts, ctx: Ctx): PeriodFigures {
-  const out: PeriodFigures = { days: 0, invoices: 0, revenue: 0, total: 0, late: 0 };
+  const out: PeriodFigures = { days: 0, invoices: 0, revenue: 0, total: 0, late: 0, corrections: 0 };
   for (let k = 1; k <= ctx.rules.window.peerDays; k++) {
     const day = addDays(ctx.w.today, -k);
     if (day < f.since) continue;
@@ -35,6 +36,7 @@ export function period(f: BusinessFacts, ctx: Ctx): PeriodFigures {
     out.revenue += d.revenue;
     out.total += d.total;
     out.late += d.late;
+    out.corrections += d.corrections;
   }
   return out;
 }
@@ -233,6 +235,24 @@ export function sharedBuyerId(f: BusinessFacts, ctx: Ctx, invoices: number): Sig
       `Cùng một số định danh cá nhân (mã tham chiếu ${top.ref}) đứng tên người mua trên ${top.usesHere} hóa đơn của cơ sở này và xuất hiện tại ` +
       `${top.businesses} cơ sở kinh doanh ở ${top.provinces} tỉnh, thành phố trong ${ctx.rules.window.peerDays} ngày${more}.`,
     evidence: { idRef: top.ref, usesHere: top.usesHere, businesses: top.businesses, provinces: top.provinces, ids: named.length },
+  };
+}
+
+/** An unusual share of replaced or adjusted invoices, against the business's peers when it has some. */
+export function frequentCorrections(ctx: Ctx, p: PeriodFigures, peers: PeerFigure | null): Signal | null {
+  const r = ctx.rules.corrections;
+  if (p.corrections < r.minCount) return null;
+  const share = p.corrections / Math.max(p.invoices, 1);
+  if (share < r.mediumShare) return null;
+  if (peers && share < r.peerMultiple * peers.median) return null;
+  const against = peers ? `, gấp ${formatPerDay(share / Math.max(peers.median, 0.001))} lần mức trung vị ${pct(peers.median)} của ${peers.peers} cơ sở ${peers.label}` : '';
+  return {
+    code: 'frequent_corrections',
+    severity: share >= r.highShare ? 'high' : 'medium',
+    detail:
+      `Trong ${ctx.rules.window.peerDays} ngày qua, cơ sở đã lập ${p.corrections} hóa đơn thay thế hoặc điều chỉnh, bằng ${pct(share)} số hóa đơn${against}: ` +
+      'dấu hiệu hủy bỏ doanh thu sau khi đã thu tiền của khách.',
+    evidence: { corrections: p.corrections, invoices: p.invoices, share: ratio(share), ...(peers ? { peerMedianShare: ratio(peers.median), peers: peers.peers } : {}) },
   };
 }
 

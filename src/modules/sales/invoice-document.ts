@@ -90,6 +90,19 @@ function toXmlBuyer(b: BuyerInput | undefined): InvoiceBuyer | undefined {
   return Object.keys(out).length ? out : undefined;
 }
 
+/** The buyer of a stored invoice, read back from its XML (the only place with the full personal ID). */
+export function fromXmlBuyer(b: InvoiceBuyer | undefined): BuyerInput | undefined {
+  if (!b) return undefined;
+  const out: BuyerInput = {};
+  const name = b.taxCode ? b.name : b.fullName;
+  if (name) out.name = name;
+  if (b.taxCode) out.taxCode = b.taxCode;
+  if (b.address) out.address = b.address;
+  if (b.phone) out.phone = b.phone;
+  if (b.personalId) out.personalId = b.personalId;
+  return Object.keys(out).length ? out : undefined;
+}
+
 export function invoiceModel(d: InvoiceDocumentInput): InvoiceModel {
   const qr = encodeInvoiceQr({
     sellerTaxCode: d.seller.taxCode,

@@ -33,9 +33,9 @@ export interface SaleBody {
 }
 
 /** Largest single number the schema accepts; the invoice ceiling (INVOICE_CEILING) is checked later. */
-const MAX_VND = Number.MAX_SAFE_INTEGER;
+export const MAX_VND = Number.MAX_SAFE_INTEGER;
 /** A quantity has at most 15 integer digits (domain/decimal.ts). */
-const MAX_QUANTITY = 999_999_999_999_999;
+export const MAX_QUANTITY = 999_999_999_999_999;
 
 export const IDEMPOTENCY_KEY_MAX = 128;
 
@@ -50,7 +50,7 @@ export const idempotencyKey = {
 const text = (maxLength: number, description?: string) =>
   ({ type: 'string', maxLength, ...(description ? { description } : {}) }) as const;
 
-const saleItem = {
+export const saleItem = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'quantity', 'unitPrice'],
@@ -79,7 +79,7 @@ export const buyer = {
   },
 } as const;
 
-const saleProperties = {
+export const saleProperties = {
   soldAt: { type: 'string', maxLength: 40, description: 'ISO-8601 with offset; ≤ 5 minutes ahead, within OFFLINE_WINDOW_HOURS' },
   pricesIncludeVat: { type: 'boolean' },
   items: { type: 'array', minItems: 1, maxItems: MAX_LINES, items: saleItem },
@@ -92,7 +92,7 @@ const saleProperties = {
   buyer,
 } as const;
 
-const saleRequired = ['soldAt', 'pricesIncludeVat', 'items', 'payment'] as const;
+export const saleRequired = ['soldAt', 'pricesIncludeVat', 'items', 'payment'] as const;
 
 export const saleBody = {
   type: 'object',
@@ -189,7 +189,7 @@ export const invoice = {
   },
 } as const;
 
-const commonProblems = {
+export const commonProblems = {
   400: problem,
   401: problem,
   403: problem,

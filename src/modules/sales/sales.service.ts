@@ -4,7 +4,7 @@
 // never makes a second invoice.
 import { createHash } from 'node:crypto';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import type { Clock } from '../../deps.js';
 import {
   businessDate,
@@ -22,18 +22,19 @@ import {
   vatRateInForceOn,
   type ComputedLine,
   type Issue,
+  type LineInput,
   type Totals,
 } from '../../domain/index.js';
 import { AppError, conflict, invalid, type FieldError } from '../../lib/errors.js';
 import { lookupHash } from '../../lib/secrets.js';
 import { CertificateError, checkSignerValidity, type Signer } from '../../signing/pkcs12.js';
 import type { Transmission } from '../../transmission/service.js';
-import { findBusinessById } from '../businesses/businesses.repo.js';
+import { findBusinessById, type BusinessRow } from '../businesses/businesses.repo.js';
 import type { SignerSource } from '../businesses/keystore.js';
 import { claimKey, findAnswer, recordAnswer, type KeyRef, type StoredAnswer } from './idempotency.repo.js';
 import type { BuyerInput, PaymentMethod } from './invoice-document.js';
 import type { BuyerBody, SaleBody } from './sales.schemas.js';
-import { issueInvoice, lockSellerIssuing, type InvoiceRow } from './issue.js';
+import { issueInvoice, lockSellerIssuing, type InvoiceRow, type IssueRequest } from './issue.js';
 
 export interface InvoiceView {
   invoiceId: string;
@@ -52,10 +53,24 @@ export interface InvoiceView {
   transmission: { status: string };
 }
 
-export interface SaleOutcome {
+export interface SaleOutcome<V = InvoiceView> {
   status: 201 | 200;
-  body: InvoiceView;
+  body: V;
   replayed: boolean;
+}
+
+/** What the invoice takes from its request; the seller, signer and issue time come from issueOnce. */
+export type PreparedInvoice = Omit<IssueRequest, 'business' | 'terminalId' | 'signer' | 'issuedAt' | 'formatVersion' | 'providerTaxCode'>;
+
+export interface IssueOnce {
+  ref: KeyRef;
+  requestHash: string;
+  business: BusinessRow;
+  terminalId: string | null;
+  requestedAt: Date;
+  prepare(tx: Tx, issuedAt: Date): Promise<PreparedInvoice>;
+  after?(tx: Tx, row: InvoiceRow): Promise<void>;
+  view?(row: InvoiceRow): InvoiceView;
 }
 
 export interface BatchOutcome {
@@ -96,31 +111,43 @@ export function createSalesService(d: SalesDeps) {
     if (!business) throw notActive();
     const prepared = prepareSale(sale, business.invoiceForm === 2 ? 2 : 1, requestedAt, d.config);
     if (business.status !== 'active' || !business.mttCode) throw notActive();
+    return issueOnce({ ref, requestHash, business, terminalId: p.terminalId, requestedAt, prepare: async () => prepared });
+  }
+
+  /**
+   * Issues one invoice under an Idempotency-Key: the key is claimed, the seller's issuing lock
+   * taken, `prepare` checks what it must under that lock (a correction reads its original there)
+   * and gives the invoice, `after` runs in the same transaction, and the answer is stored with the
+   * key. A key claimed by a committed request replays its answer instead.
+   */
+  async function issueOnce(o: IssueOnce): Promise<SaleOutcome> {
     // Outside the transaction: PGlite has one connection, a query beside an open transaction would wait forever.
-    const signer = await d.signerFor(business.id);
-    usableAt(signer, requestedAt);
+    const signer = await d.signerFor(o.business.id);
+    usableAt(signer, o.requestedAt);
 
     const outcome = await d.db.transaction(async (tx) => {
-      if (!(await claimKey(tx, ref, requestHash, requestedAt))) return { issued: false as const, earlier: await findAnswer(tx, ref) };
-      await lockSellerIssuing(tx, business.id);
-      const issuedAt = later(requestedAt, d.clock());
+      if (!(await claimKey(tx, o.ref, o.requestHash, o.requestedAt))) return { issued: false as const, earlier: await findAnswer(tx, o.ref) };
+      await lockSellerIssuing(tx, o.business.id);
+      const issuedAt = later(o.requestedAt, d.clock());
       usableAt(signer, issuedAt);
+      const prepared = await o.prepare(tx, issuedAt);
       const row = await issueInvoice(tx, {
-        business,
-        terminalId: p.terminalId,
+        business: o.business,
+        terminalId: o.terminalId,
         signer,
         issuedAt,
         formatVersion: d.config.formatVersion,
         providerTaxCode: d.config.providerTaxCode,
         ...prepared,
       });
-      const body = invoiceView(row, d.config.publicUrl);
-      await recordAnswer(tx, ref, { invoiceId: row.id, statusCode: 201, response: body });
+      await o.after?.(tx, row);
+      const body = o.view ? o.view(row) : invoiceView(row, d.config.publicUrl);
+      await recordAnswer(tx, o.ref, { invoiceId: row.id, statusCode: 201, response: body });
       return { issued: true as const, row, body };
     });
     if (!outcome.issued) {
       if (!outcome.earlier) throw new Error('idempotency key claimed by another transaction but not found');
-      return replay(outcome.earlier, requestHash);
+      return replay(outcome.earlier, o.requestHash);
     }
     announce(outcome.row);
     return { status: 201, body: outcome.body, replayed: false };
@@ -151,7 +178,7 @@ export function createSalesService(d: SalesDeps) {
       .catch((err: unknown) => d.log.warn({ err, invoiceId: row.id }, 'could not schedule the transmission; the reconciler will'));
   }
 
-  return { sell, batch };
+  return { sell, batch, issueOnce };
 }
 
 export type SalesService = ReturnType<typeof createSalesService>;
@@ -167,24 +194,10 @@ interface PreparedSale {
 }
 
 /** Every domain problem of a sale at once; throws 422 with all of them. */
-export function prepareSale(sale: SaleBody, form: 1 | 2, now: Date, config: SalesDeps['config']): PreparedSale {
+export function prepareSale(sale: SaleBody, form: 1 | 2, now: Date, config: SalesDeps['config'], earliestSoldAt?: Date): PreparedSale {
   const found = new Findings();
-  const soldAt = checkSoldAt(sale.soldAt, now, config.offlineWindowHours, found);
-  let computed: { lines: ComputedLine[]; totals: Totals } | undefined;
-  try {
-    computed = computeInvoice({ form, pricesIncludeVat: sale.pricesIncludeVat, lines: sale.items, ceiling: config.invoiceCeiling });
-  } catch (err) {
-    if (!(err instanceof DomainValidationError)) throw err;
-    found.add('sale.invalid', err.issues);
-  }
-  if (computed && soldAt && form === 1) {
-    const saleDate = businessDate(soldAt);
-    for (const l of computed.lines) {
-      if (l.vatRate && !vatRateInForceOn(l.vatRate, saleDate)) {
-        found.add('sale.invalid', [{ path: `/items/${l.index - 1}/vatRate`, code: 'rate_not_in_force', message: `the ${l.vatRate} rate does not apply on ${saleDate}` }]);
-      }
-    }
-  }
+  const soldAt = checkSoldAt(sale.soldAt, now, config.offlineWindowHours, found, earliestSoldAt);
+  const computed = computeLines(found, { form, pricesIncludeVat: sale.pricesIncludeVat, lines: sale.items, ceiling: config.invoiceCeiling }, soldAt);
   const buyer = sale.buyer ? checkBuyer(sale.buyer, now, found) : undefined;
   found.throwIfAny();
   const out: PreparedSale = { soldAt: soldAt!, pricesIncludeVat: sale.pricesIncludeVat, paymentMethod: sale.payment.method, ...computed! };
@@ -195,12 +208,47 @@ export function prepareSale(sale: SaleBody, form: 1 | 2, now: Date, config: Sale
   return out;
 }
 
-function checkSoldAt(raw: string, now: Date, windowHours: number, found: Findings): Date | undefined {
+/**
+ * The lines and totals of an adjustment invoice: signed quantities and discounts, the original's
+ * price basis, rates in force on the day it is issued. 422 with every problem at once.
+ */
+export function prepareAdjustment(items: LineInput[], form: 1 | 2, pricesIncludeVat: boolean, now: Date, config: Pick<SalesDeps['config'], 'invoiceCeiling'>): { lines: ComputedLine[]; totals: Totals } {
+  const found = new Findings();
+  const computed = computeLines(found, { form, pricesIncludeVat, lines: items, ceiling: config.invoiceCeiling, allowNegative: true }, now);
+  found.throwIfAny();
+  return computed!;
+}
+
+/** Amounts by the domain rules, and for form 1 every rate checked against the sale date. */
+function computeLines(found: Findings, input: Parameters<typeof computeInvoice>[0], soldAt: Date | undefined): { lines: ComputedLine[]; totals: Totals } | undefined {
+  let computed: { lines: ComputedLine[]; totals: Totals } | undefined;
+  try {
+    computed = computeInvoice(input);
+  } catch (err) {
+    if (!(err instanceof DomainValidationError)) throw err;
+    found.add('sale.invalid', err.issues);
+  }
+  if (computed && soldAt && input.form === 1) {
+    const saleDate = businessDate(soldAt);
+    for (const l of computed.lines) {
+      if (l.vatRate && !vatRateInForceOn(l.vatRate, saleDate)) {
+        found.add('sale.invalid', [{ path: `/items/${l.index - 1}/vatRate`, code: 'rate_not_in_force', message: `the ${l.vatRate} rate does not apply on ${saleDate}` }]);
+      }
+    }
+  }
+  return computed;
+}
+
+/** `earliest`: a replacement may carry its original's sale time, however old (else the offline window). */
+function checkSoldAt(raw: string, now: Date, windowHours: number, found: Findings, earliest?: Date): Date | undefined {
   const at = (code: string, message: string) => found.add('sale.invalid', [{ path: '/soldAt', code, message }]);
   const soldAt = parseInstant(raw);
   if (!soldAt) return void at('format', 'must be a time with an offset, e.g. 2026-11-27T19:42:10+07:00');
   if (soldAt.getTime() > now.getTime() + SOLD_AT_FUTURE_TOLERANCE_MS) return void at('in_future', 'must not be more than 5 minutes ahead of the gateway clock');
-  if (soldAt.getTime() < now.getTime() - windowHours * 3_600_000) return void at('too_old', `must not be older than the offline window (${windowHours} hours)`);
+  const windowStart = now.getTime() - windowHours * 3_600_000;
+  if (soldAt.getTime() < Math.min(windowStart, earliest?.getTime() ?? windowStart)) {
+    return void at('too_old', `must not be older than the offline window (${windowHours} hours)${earliest ? ' or the sale it corrects' : ''}`);
+  }
   return soldAt;
 }
 
@@ -290,14 +338,14 @@ function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-function replay(stored: StoredAnswer, requestHash: string): SaleOutcome {
+export function replay(stored: StoredAnswer, requestHash: string): SaleOutcome {
   if (stored.requestHash !== requestHash) {
     throw conflict('idempotency.conflict', 'This Idempotency-Key was already used for another sale; use a new key for a new sale');
   }
   return { status: 200, body: stored.response as InvoiceView, replayed: true };
 }
 
-const notActive = (): AppError => conflict('business.not_active', 'The business is not active: its registration has not been accepted by the tax authority');
+export const notActive = (): AppError => conflict('business.not_active', 'The business is not active: its registration has not been accepted by the tax authority');
 
 /** 409 certificate.expired / certificate.not_yet_valid, before any number is allocated. */
 function usableAt(signer: Signer, at: Date): void {

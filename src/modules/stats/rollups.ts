@@ -78,6 +78,9 @@ async function applyDelta(tx: DbOrTx, inv: RolledInvoice, sign: 1 | -1): Promise
   const revenue = sign * inv.beforeVat;
   const vat = sign * inv.vat;
   const total = sign * inv.total;
+  // Corrections are counted by their own issue time; a subtracted original is not one.
+  const replacements = sign === 1 && inv.kind === 'replacement' ? 1 : 0;
+  const adjustments = sign === 1 && inv.kind === 'adjustment' ? 1 : 0;
   // Without a terminal there is no terminal row: the statement differs, both stay prepared.
   const terminal = inv.terminalId
     ? sql`, terminal as (
@@ -90,17 +93,19 @@ async function applyDelta(tx: DbOrTx, inv: RolledInvoice, sign: 1 | -1): Promise
     : sql``;
   await tx.execute(sql`
     with hourly as (
-      insert into stats_hourly as s (business_id, hour_start, province_code, invoices, revenue, vat, total)
-      values (${inv.businessId}, ${hour}::timestamptz, ${inv.provinceCode}, ${sign}, ${revenue}::bigint, ${vat}::bigint, ${total}::bigint)
+      insert into stats_hourly as s (business_id, hour_start, province_code, invoices, revenue, vat, total, replacements, adjustments)
+      values (${inv.businessId}, ${hour}::timestamptz, ${inv.provinceCode}, ${sign}, ${revenue}::bigint, ${vat}::bigint, ${total}::bigint, ${replacements}, ${adjustments})
       on conflict (business_id, hour_start) do update set
         invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
-        vat = s.vat + excluded.vat, total = s.total + excluded.total
+        vat = s.vat + excluded.vat, total = s.total + excluded.total,
+        replacements = s.replacements + excluded.replacements, adjustments = s.adjustments + excluded.adjustments
     )${terminal}
-    insert into stats_daily as s (business_id, day, province_code, invoices, revenue, vat, total)
-    values (${inv.businessId}, ${inv.businessDate}::date, ${inv.provinceCode}, ${sign}, ${revenue}::bigint, ${vat}::bigint, ${total}::bigint)
+    insert into stats_daily as s (business_id, day, province_code, invoices, revenue, vat, total, replacements, adjustments)
+    values (${inv.businessId}, ${inv.businessDate}::date, ${inv.provinceCode}, ${sign}, ${revenue}::bigint, ${vat}::bigint, ${total}::bigint, ${replacements}, ${adjustments})
     on conflict (business_id, day) do update set
       invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
-      vat = s.vat + excluded.vat, total = s.total + excluded.total`);
+      vat = s.vat + excluded.vat, total = s.total + excluded.total,
+      replacements = s.replacements + excluded.replacements, adjustments = s.adjustments + excluded.adjustments`);
 }
 
 /**
@@ -135,12 +140,13 @@ export async function recordAccepted(tx: DbOrTx, invoiceIds: readonly string[]):
  */
 export async function rebuildRollups(db: DbOrTx): Promise<void> {
   const live = sql`status <> 'replaced'`;
+  const corrections = sql`count(*) filter (where kind = 'replacement'), count(*) filter (where kind = 'adjustment')`;
   await db.execute(sql`truncate stats_hourly, stats_terminal_hourly, stats_daily`);
   await db.execute(sql`
-    insert into stats_hourly (business_id, hour_start, province_code, invoices, revenue, vat, total, late)
+    insert into stats_hourly (business_id, hour_start, province_code, invoices, revenue, vat, total, late, replacements, adjustments)
     select business_id, date_trunc('hour', issued_at, 'UTC'), min(province_code), count(*) filter (where ${live}),
       coalesce(sum(before_vat) filter (where ${live}), 0), coalesce(sum(vat) filter (where ${live}), 0),
-      coalesce(sum(total) filter (where ${live}), 0), count(*) filter (where late)
+      coalesce(sum(total) filter (where ${live}), 0), count(*) filter (where late), ${corrections}
     from invoices group by 1, 2`);
   await db.execute(sql`
     insert into stats_terminal_hourly (terminal_id, hour_start, business_id, invoices, revenue, vat, total)
@@ -149,9 +155,9 @@ export async function rebuildRollups(db: DbOrTx): Promise<void> {
       coalesce(sum(total) filter (where ${live}), 0)
     from invoices where terminal_id is not null group by 1, 2, 3`);
   await db.execute(sql`
-    insert into stats_daily (business_id, day, province_code, invoices, revenue, vat, total, late)
+    insert into stats_daily (business_id, day, province_code, invoices, revenue, vat, total, late, replacements, adjustments)
     select business_id, business_date, min(province_code), count(*) filter (where ${live}),
       coalesce(sum(before_vat) filter (where ${live}), 0), coalesce(sum(vat) filter (where ${live}), 0),
-      coalesce(sum(total) filter (where ${live}), 0), count(*) filter (where late)
+      coalesce(sum(total) filter (where ${live}), 0), count(*) filter (where late), ${corrections}
     from invoices group by 1, 2`);
 }
