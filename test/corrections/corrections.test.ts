@@ -43,7 +43,7 @@ async function setup(t: Parameters<typeof salesSetup>[0]) {
   const todayRevenue = async () => {
     const today = businessDate(s.deps.clock());
     const res = await s.app.inject({ method: 'GET', url: `/v1/stats/volume?from=${today}&to=${today}&taxCode=${s.seller.business.taxCode}`, headers: auth(admin.token) });
-    return res.json().series[0] as { invoices: number; revenue: number; total: number };
+    return res.json().series[0] as { invoices: number; revenue: number; total: number; replacements: number; adjustments: number };
   };
   return { ...s, bizKey, admin, auth, correct, get, xml, accepted, todayRevenue };
 }
@@ -91,6 +91,7 @@ t.test('replace: a new signed invoice referencing the original, accepted, counte
   const day = await s.todayRevenue();
   t.equal(day.invoices, 1, 'the sale counts once');
   t.equal(day.total, 130000, 'at the replacement’s amount');
+  t.equal(day.replacements, 1, 'the volume series counts the replacement');
 
   const second = await s.correct('replace', original.invoiceId, s.sale());
   t.equal(second.statusCode, 409);
@@ -133,6 +134,7 @@ t.test('adjust: dishes sent back lower the statistics, words start with Âm', as
   const after = await s.todayRevenue();
   t.equal(after.total, 234000 - 65000, 'revenue lowered by the adjustment');
   t.equal(after.invoices, 2, 'the adjustment is an invoice of its own');
+  t.equal(after.adjustments, 1);
   const [rollup] = await queryRows<{ adjustments: number; replacements: number }>(
     s.deps.database.db,
     sql`select adjustments, replacements from stats_daily where business_id = ${s.seller.business.id}`,

@@ -58,6 +58,8 @@ export interface TruthRow {
   vat: number;
   total: number;
   businesses: number;
+  replacements: number;
+  adjustments: number;
 }
 
 /** Σ over the invoices themselves, per bucket (local start as +07:00 text), replaced originals left out. */
@@ -67,19 +69,35 @@ export async function truth(
 ): Promise<Map<string, TruthRow>> {
   const provinces = q.provinces ? sql` and province_code in (${sql.join(q.provinces.map((p) => sql`${p}`), sql`, `)})` : sql``;
   const taxCode = q.taxCode ? sql` and tax_code = ${q.taxCode}` : sql``;
+  // Corrections count by their own issue time, replaced or not; sums leave replaced originals out.
+  const live = sql`status <> 'replaced'`;
   const rows = await queryRows<Record<string, string | number>>(
     deps.database.db,
     sql`select to_char(date_trunc(${q.granularity}, issued_at at time zone 'Asia/Ho_Chi_Minh'), 'YYYY-MM-DD"T"HH24:MI:SS') || '+07:00' as bucket,
-          count(*) as invoices, sum(before_vat) as revenue, sum(vat) as vat, sum(total) as total, count(distinct business_id) as businesses
+          count(*) filter (where ${live}) as invoices, coalesce(sum(before_vat) filter (where ${live}), 0) as revenue,
+          coalesce(sum(vat) filter (where ${live}), 0) as vat, coalesce(sum(total) filter (where ${live}), 0) as total,
+          count(distinct business_id) filter (where ${live}) as businesses,
+          count(*) filter (where kind = 'replacement') as replacements, count(*) filter (where kind = 'adjustment') as adjustments
         from invoices
-        where status <> 'replaced' and issued_at >= ${q.from.toISOString()}::timestamptz and issued_at < ${q.to.toISOString()}::timestamptz
+        where issued_at >= ${q.from.toISOString()}::timestamptz and issued_at < ${q.to.toISOString()}::timestamptz
           ${provinces}${taxCode}
         group by 1`,
   );
   return new Map(
-    rows.map((r) => [
-      String(r.bucket),
-      { bucket: String(r.bucket), invoices: Number(r.invoices), revenue: Number(r.revenue), vat: Number(r.vat), total: Number(r.total), businesses: Number(r.businesses) },
-    ]),
+    rows
+      .filter((r) => Number(r.invoices) !== 0 || Number(r.revenue) !== 0)
+      .map((r) => [
+        String(r.bucket),
+        {
+          bucket: String(r.bucket),
+          invoices: Number(r.invoices),
+          revenue: Number(r.revenue),
+          vat: Number(r.vat),
+          total: Number(r.total),
+          businesses: Number(r.businesses),
+          replacements: Number(r.replacements),
+          adjustments: Number(r.adjustments),
+        },
+      ]),
   );
 }

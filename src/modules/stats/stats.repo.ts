@@ -12,6 +12,8 @@ export interface BucketSums {
   vat: number;
   total: number;
   businesses: number;
+  replacements: number;
+  adjustments: number;
 }
 
 export interface VolumeRange {
@@ -27,7 +29,9 @@ export interface VolumeRange {
   taxCode?: string;
 }
 
-type SumRow = { k: string; invoices: string | number; revenue: string | number; vat: string | number; total: string | number; businesses: string | number };
+type Num = string | number;
+type SumRow = { k: string; invoices: Num; revenue: Num; vat: Num; total: Num; businesses: Num; replacements: Num; adjustments: Num };
+const corrections = sql`sum(replacements) as replacements, sum(adjustments) as adjustments`;
 
 /** Sums per bucket, keyed by the bucket start in epoch milliseconds (hour) or its business date (day, month). */
 export async function readVolume(db: DbOrTx, r: VolumeRange): Promise<Map<string, BucketSums>> {
@@ -36,25 +40,25 @@ export async function readVolume(db: DbOrTx, r: VolumeRange): Promise<Map<string
   // Groups are on the raw column; keys are formatted for the few buckets only.
   let query: SQL;
   if (r.granularity === 'hour') {
-    query = sql`select (extract(epoch from bucket) * 1000)::bigint::text as k, invoices, revenue, vat, total, businesses
+    query = sql`select (extract(epoch from bucket) * 1000)::bigint::text as k, invoices, revenue, vat, total, businesses, replacements, adjustments
       from (select hour_start as bucket, sum(invoices) as invoices, sum(revenue) as revenue, sum(vat) as vat, sum(total) as total,
-              count(*) filter (where invoices > 0) as businesses
+              count(*) filter (where invoices > 0) as businesses, ${corrections}
             from stats_hourly
             where hour_start >= ${r.from.toISOString()}::timestamptz and hour_start < ${r.toExclusive.toISOString()}::timestamptz${filters}
             group by hour_start) g`;
   } else if (r.granularity === 'day') {
-    query = sql`select to_char(bucket, 'YYYY-MM-DD') as k, invoices, revenue, vat, total, businesses
+    query = sql`select to_char(bucket, 'YYYY-MM-DD') as k, invoices, revenue, vat, total, businesses, replacements, adjustments
       from (select day as bucket, sum(invoices) as invoices, sum(revenue) as revenue, sum(vat) as vat, sum(total) as total,
-              count(*) filter (where invoices > 0) as businesses
+              count(*) filter (where invoices > 0) as businesses, ${corrections}
             from stats_daily
             where day >= ${r.fromDate}::date and day < ${r.toDateExclusive}::date${filters}
             group by day) g`;
   } else {
     // Per business and month first, so a business counts once per month.
     query = sql`select to_char(bucket, 'YYYY-MM-DD') as k, sum(i) as invoices, sum(rv) as revenue, sum(v) as vat, sum(t) as total,
-          count(*) filter (where i > 0) as businesses
+          count(*) filter (where i > 0) as businesses, sum(rp) as replacements, sum(ad) as adjustments
       from (select business_id, day - (extract(day from day)::int - 1) as bucket,
-              sum(invoices) as i, sum(revenue) as rv, sum(vat) as v, sum(total) as t
+              sum(invoices) as i, sum(revenue) as rv, sum(vat) as v, sum(total) as t, sum(replacements) as rp, sum(adjustments) as ad
             from stats_daily
             where day >= ${r.fromDate}::date and day < ${r.toDateExclusive}::date${filters}
             group by 1, 2) per_business
@@ -64,7 +68,15 @@ export async function readVolume(db: DbOrTx, r: VolumeRange): Promise<Map<string
   return new Map(
     rows.map((row) => [
       row.k,
-      { invoices: Number(row.invoices), revenue: Number(row.revenue), vat: Number(row.vat), total: Number(row.total), businesses: Number(row.businesses) },
+      {
+        invoices: Number(row.invoices),
+        revenue: Number(row.revenue),
+        vat: Number(row.vat),
+        total: Number(row.total),
+        businesses: Number(row.businesses),
+        replacements: Number(row.replacements),
+        adjustments: Number(row.adjustments),
+      },
     ]),
   );
 }

@@ -53,7 +53,7 @@ export const volumeResponse = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['bucket', 'invoices', 'revenue', 'vat', 'total', 'businesses'],
+        required: ['bucket', 'invoices', 'revenue', 'vat', 'total', 'businesses', 'replacements', 'adjustments'],
         properties: {
           bucket: { type: 'string', format: 'date-time', description: 'Start of the bucket, +07:00' },
           invoices: { type: 'integer', description: 'Invoices issued in the bucket (replaced originals drop out; adjustments count)' },
@@ -61,6 +61,8 @@ export const volumeResponse = {
           vat: { ...money, description: 'Σ VAT (TgTThue), VND' },
           total: { ...money, description: 'Σ paid by buyers (TgTTTBSo), VND' },
           businesses: { type: 'integer', description: 'Businesses with at least one invoice in the bucket' },
+          replacements: { type: 'integer', description: 'Replacement invoices issued in the bucket' },
+          adjustments: { type: 'integer', description: 'Adjustment invoices issued in the bucket' },
         },
       },
     },

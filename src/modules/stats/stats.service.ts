@@ -76,7 +76,7 @@ function countBuckets(g: Granularity, first: Date, end: Date): number {
   return (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + Number(b.slice(5, 7)) - Number(a.slice(5, 7));
 }
 
-const ZERO: BucketSums = { invoices: 0, revenue: 0, vat: 0, total: 0, businesses: 0 };
+const ZERO: BucketSums = { invoices: 0, revenue: 0, vat: 0, total: 0, businesses: 0, replacements: 0, adjustments: 0 };
 
 export function createStatsService(d: { db: Db; clock: Clock }) {
   async function volume(p: Principal, q: VolumeQuery): Promise<{ series: VolumePoint[] }> {
