@@ -5,7 +5,8 @@ import t from 'tap';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
+import { queryRows } from '../../src/db/client.js';
 import { idempotencyKeys, invoices } from '../../src/db/schema/index.js';
 import { parseMttCode } from '../../src/domain/codes.js';
 import { createTerminal, waitFor } from '../helpers/fixtures.js';
@@ -47,6 +48,32 @@ t.test('1,000 sales from 10 terminals, 50 in flight: numbers 1..1000, no gap, no
   t.ok(rows.every((r, i) => i === 0 || r.issuedAt.getTime() >= rows[i - 1]!.issuedAt.getTime()), 'numbers rise with issue times');
   t.equal(new Set(rows.map((r) => r.terminalId)).size, 10, 'all ten terminals issued');
   t.equal(await s.count('idempotency_keys'), 1000);
+  // Sales issued together share one statistics upsert: the rollups still equal the invoices.
+  const [sums] = await queryRows<Record<string, number>>(
+    s.deps.database.db,
+    sql`select
+          (select sum(invoices)::int from stats_hourly) as hourly_n, (select sum(total)::bigint from stats_hourly) as hourly_total,
+          (select sum(invoices)::int from stats_daily) as daily_n, (select sum(total)::bigint from stats_daily) as daily_total,
+          (select sum(invoices)::int from stats_terminal_hourly) as terminal_n, (select sum(total)::bigint from stats_terminal_hourly) as terminal_total,
+          (select sum(total)::bigint from invoices) as invoices_total,
+          (select count(*)::int from (select t.terminal_id from stats_terminal_hourly t
+             join (select terminal_id, count(*) as n from invoices group by 1) i on i.terminal_id = t.terminal_id
+             group by t.terminal_id, i.n having sum(t.invoices) = i.n) ok) as terminals_exact`,
+  );
+  t.same(
+    { ...sums, hourly_total: Number(sums!.hourly_total), daily_total: Number(sums!.daily_total), terminal_total: Number(sums!.terminal_total), invoices_total: Number(sums!.invoices_total) },
+    {
+      hourly_n: 1000,
+      daily_n: 1000,
+      terminal_n: 1000,
+      hourly_total: Number(sums!.invoices_total),
+      daily_total: Number(sums!.invoices_total),
+      terminal_total: Number(sums!.invoices_total),
+      invoices_total: Number(sums!.invoices_total),
+      terminals_exact: 10,
+    },
+    'rollups equal the invoices, per terminal too',
+  );
 });
 
 t.test('20 concurrent posts of one key: one invoice, one 201, nineteen identical 200 replays', async (t) => {

@@ -14,7 +14,7 @@ import { amountInWords } from '../../domain/words.js';
 import type { RelatedInvoice } from '../../invoice/model.js';
 import type { Signer } from '../../signing/pkcs12.js';
 import { invoiceModel, signedInvoiceXml, type BuyerInput, type PaymentMethod } from './invoice-document.js';
-import { recordIssued } from '../stats/rollups.js';
+import { recordIssuedMany } from '../stats/rollups.js';
 
 export interface IssuingBusiness {
   id: string;
@@ -49,12 +49,15 @@ export interface IssueRequest {
 
 export type InvoiceRow = typeof invoices.$inferSelect;
 
-/** Next value of a gap-free counter; the row lock it takes is held until the transaction ends. */
-export async function nextInSequence(tx: Tx, businessId: string, scope: string, year: number): Promise<number> {
+/**
+ * Takes the next `n` values of a gap-free counter and returns the last of them; the row lock it
+ * takes is held until the transaction ends.
+ */
+export async function nextInSequence(tx: Tx, businessId: string, scope: string, year: number, n = 1): Promise<number> {
   const [row] = await queryRows<{ v: string | number }>(
     tx,
-    sql`insert into sequences (business_id, scope, year, last_value) values (${businessId}, ${scope}, ${year}, 1)
-        on conflict (business_id, scope, year) do update set last_value = sequences.last_value + 1
+    sql`insert into sequences (business_id, scope, year, last_value) values (${businessId}, ${scope}, ${year}, ${n}::bigint)
+        on conflict (business_id, scope, year) do update set last_value = sequences.last_value + ${n}::bigint
         returning last_value as v`,
   );
   return Number(row!.v);
@@ -71,43 +74,56 @@ export async function lockSellerIssuing(tx: Tx, businessId: string): Promise<voi
 }
 
 export async function issueInvoice(tx: Tx, r: IssueRequest): Promise<InvoiceRow> {
-  const b = r.business;
+  const [row] = await issueInvoices(tx, r, [r]);
+  return row!;
+}
+
+/** What differs between the invoices of one seller issued together. */
+export type InvoiceDraft = Pick<IssueRequest, 'terminalId' | 'soldAt' | 'pricesIncludeVat' | 'paymentMethod' | 'buyer' | 'buyerIdHash' | 'lines' | 'totals' | 'kind' | 'related'>;
+
+/**
+ * Issues several invoices of one seller at one issue time, in the order given, in the caller's
+ * transaction: one allocation of each counter, the XML built and signed per invoice, one insert
+ * for them all and one upsert of the statistics. The statements do not depend on how many there
+ * are, so a busy seller's sales share their round trips (see seller-queue.ts).
+ */
+export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, keyof InvoiceDraft>, drafts: readonly InvoiceDraft[]): Promise<InvoiceRow[]> {
+  const b = common.business;
   if (!b.mttCode) throw new Error('issueInvoice: business has no MTT code (not active)');
+  if (drafts.length === 0) return [];
   const form = b.invoiceForm as 1 | 2;
-  const year = businessYear(r.issuedAt);
+  const year = businessYear(common.issuedAt);
   const symbol = buildSymbol({ year, series: b.symbolSeries });
-  const number = await nextInSequence(tx, b.id, `n:${form}${symbol}`, year);
-  const counter = await nextInSequence(tx, b.id, 'mtt', year);
-  const mttCode = buildMttCode({ form, year, sellerCode: b.mttCode, counter });
-  const id = randomUUID();
-  const issueDate = businessDate(r.issuedAt);
-  const saleDate = businessDate(r.soldAt);
+  const n = drafts.length;
+  const lastNumber = await nextInSequence(tx, b.id, `n:${form}${symbol}`, year, n);
+  const lastCounter = await nextInSequence(tx, b.id, 'mtt', year, n);
+  const issueDate = businessDate(common.issuedAt);
 
-  const model = invoiceModel({
-    invoiceId: id,
-    formatVersion: r.formatVersion,
-    providerTaxCode: r.providerTaxCode,
-    seller: { name: b.name, taxCode: b.taxCode, address: b.address, ...(b.phone ? { phone: b.phone } : {}) },
-    form,
-    symbol,
-    number,
-    mttCode,
-    issuedAt: r.issuedAt,
-    businessDate: issueDate,
-    soldAt: r.soldAt,
-    pricesIncludeVat: r.pricesIncludeVat,
-    paymentMethod: r.paymentMethod,
-    buyer: r.buyer,
-    lines: r.lines,
-    totals: r.totals,
-    related: r.related?.xml,
-  });
-  const xml = signedInvoiceXml(model, r.signer, r.issuedAt);
-
-  const buyerView = r.buyer ? publicBuyer(r.buyer) : null;
-  const [row] = await tx
-    .insert(invoices)
-    .values({
+  const values = drafts.map((r, i) => {
+    const number = lastNumber - n + 1 + i;
+    const mttCode = buildMttCode({ form, year, sellerCode: b.mttCode!, counter: lastCounter - n + 1 + i });
+    const id = randomUUID();
+    const saleDate = businessDate(r.soldAt);
+    const model = invoiceModel({
+      invoiceId: id,
+      formatVersion: common.formatVersion,
+      providerTaxCode: common.providerTaxCode,
+      seller: { name: b.name, taxCode: b.taxCode, address: b.address, ...(b.phone ? { phone: b.phone } : {}) },
+      form,
+      symbol,
+      number,
+      mttCode,
+      issuedAt: common.issuedAt,
+      businessDate: issueDate,
+      soldAt: r.soldAt,
+      pricesIncludeVat: r.pricesIncludeVat,
+      paymentMethod: r.paymentMethod,
+      buyer: r.buyer,
+      lines: r.lines,
+      totals: r.totals,
+      related: r.related?.xml,
+    });
+    return {
       id,
       businessId: b.id,
       terminalId: r.terminalId,
@@ -119,14 +135,14 @@ export async function issueInvoice(tx: Tx, r: IssueRequest): Promise<InvoiceRow>
       symbol,
       number,
       mttCode,
-      issuedAt: r.issuedAt,
+      issuedAt: common.issuedAt,
       businessDate: issueDate,
       soldAt: r.soldAt,
       saleDate,
       issuedLate: saleDate < issueDate,
       pricesIncludeVat: r.pricesIncludeVat,
       paymentMethod: r.paymentMethod,
-      buyer: buyerView,
+      buyer: r.buyer ? publicBuyer(r.buyer) : null,
       lines: r.lines,
       beforeVat: r.totals.beforeVat,
       vat: r.totals.vat,
@@ -134,16 +150,21 @@ export async function issueInvoice(tx: Tx, r: IssueRequest): Promise<InvoiceRow>
       byRate: r.totals.byRate,
       totalInWords: amountInWords(r.totals.total),
       qr: model.qr!,
-      xml,
-      createdAt: r.issuedAt,
-    })
-    .returning();
-  if (r.buyerIdHash) {
-    await tx.insert(buyerLinks).values({ invoiceId: id, idHash: r.buyerIdHash, businessId: b.id, provinceCode: b.provinceCode, issuedAt: r.issuedAt });
-  }
-  // Statistics rollups commit with the invoice (one statement; a replacement also drops its original).
-  await recordIssued(tx, row!);
-  return row!;
+      xml: signedInvoiceXml(model, common.signer, common.issuedAt),
+      createdAt: common.issuedAt,
+    } satisfies typeof invoices.$inferInsert;
+  });
+  const rows = await tx.insert(invoices).values(values).returning();
+  // RETURNING follows the VALUES order in practice, but nothing promises it: put rows back in order.
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const ordered = values.map((v) => byId.get(v.id)!);
+  const links = drafts.flatMap((r, i) =>
+    r.buyerIdHash ? [{ invoiceId: values[i]!.id, idHash: r.buyerIdHash, businessId: b.id, provinceCode: b.provinceCode, issuedAt: common.issuedAt }] : [],
+  );
+  if (links.length) await tx.insert(buyerLinks).values(links);
+  // Statistics rollups commit with the invoices (a replacement also drops its original).
+  await recordIssuedMany(tx, ordered);
+  return ordered;
 }
 
 /** The buyer as API callers see it: the personal ID only masked. */

@@ -31,10 +31,11 @@ import { CertificateError, checkSignerValidity, type Signer } from '../../signin
 import type { Transmission } from '../../transmission/service.js';
 import { findBusinessById, type BusinessRow } from '../businesses/businesses.repo.js';
 import type { SignerSource } from '../businesses/keystore.js';
-import { claimKey, findAnswer, recordAnswer, type KeyRef, type StoredAnswer } from './idempotency.repo.js';
+import { claimKey, claimKeys, findAnswer, recordAnswer, recordAnswers, type KeyRef, type StoredAnswer } from './idempotency.repo.js';
+import { createSellerQueue, type Settled } from './seller-queue.js';
 import type { BuyerInput, PaymentMethod } from './invoice-document.js';
 import type { BuyerBody, SaleBody } from './sales.schemas.js';
-import { issueInvoice, lockSellerIssuing, type InvoiceRow, type IssueRequest } from './issue.js';
+import { issueInvoice, issueInvoices, lockSellerIssuing, type InvoiceRow, type IssueRequest } from './issue.js';
 
 export interface InvoiceView {
   invoiceId: string;
@@ -61,6 +62,18 @@ export interface SaleOutcome<V = InvoiceView> {
 
 /** What the invoice takes from its request; the seller, signer and issue time come from issueOnce. */
 export type PreparedInvoice = Omit<IssueRequest, 'business' | 'terminalId' | 'signer' | 'issuedAt' | 'formatVersion' | 'providerTaxCode'>;
+
+/** At most this many sales of one seller share a transaction. */
+export const SALES_PER_TURN = 64;
+
+interface SaleJob {
+  ref: KeyRef;
+  requestHash: string;
+  business: BusinessRow;
+  terminalId: string;
+  requestedAt: Date;
+  prepared: PreparedSale;
+}
 
 export interface IssueOnce {
   ref: KeyRef;
@@ -111,7 +124,52 @@ export function createSalesService(d: SalesDeps) {
     if (!business) throw notActive();
     const prepared = prepareSale(sale, business.invoiceForm === 2 ? 2 : 1, requestedAt, d.config);
     if (business.status !== 'active' || !business.mttCode) throw notActive();
-    return issueOnce({ ref, requestHash, business, terminalId: p.terminalId, requestedAt, prepare: async () => prepared });
+    return queue.submit(business.id, { ref, requestHash, business, terminalId: p.terminalId, requestedAt, prepared });
+  }
+
+  const queue = createSellerQueue<SaleJob, SaleOutcome>((sellerId, jobs) => issueTurn(sellerId, jobs), SALES_PER_TURN);
+
+  /**
+   * One turn of a seller's queue: every sale's key claimed, then the lock, the numbers, the
+   * signed invoices and their answers, in one transaction. A key that was already taken replays
+   * its answer (or conflicts) after the commit, as a lone request would.
+   */
+  async function issueTurn(sellerId: string, jobs: SaleJob[]): Promise<Array<Settled<SaleOutcome>>> {
+    const business = jobs[jobs.length - 1]!.business;
+    const requestedAt = new Date(Math.max(...jobs.map((j) => j.requestedAt.getTime())));
+    // Outside the transaction: PGlite has one connection, a query beside an open transaction would wait forever.
+    const signer = await d.signerFor(sellerId);
+    usableAt(signer, requestedAt);
+    const turn = await d.db.transaction(async (tx) => {
+      const owned = await claimKeys(tx, jobs, requestedAt);
+      const mine = jobs.filter((_, i) => owned[i]);
+      if (mine.length === 0) return { owned, rows: [], bodies: [] };
+      await lockSellerIssuing(tx, sellerId);
+      const issuedAt = later(requestedAt, d.clock());
+      usableAt(signer, issuedAt);
+      const common = { business, signer, issuedAt, formatVersion: d.config.formatVersion, providerTaxCode: d.config.providerTaxCode };
+      const rows = await issueInvoices(tx, common, mine.map((j) => ({ terminalId: j.terminalId, ...j.prepared })));
+      const bodies = rows.map((row) => invoiceView(row, d.config.publicUrl));
+      await recordAnswers(tx, mine.map((j, i) => ({ ref: j.ref, invoiceId: rows[i]!.id, response: bodies[i] })));
+      return { owned, rows, bodies };
+    });
+    for (const row of turn.rows) announce(row);
+    let next = 0;
+    const out: Array<Settled<SaleOutcome>> = [];
+    for (const [i, job] of jobs.entries()) {
+      if (turn.owned[i]) {
+        out.push({ ok: true, value: { status: 201, body: turn.bodies[next++]!, replayed: false } });
+        continue;
+      }
+      try {
+        const earlier = await findAnswer(d.db, job.ref);
+        if (!earlier) throw new Error('idempotency key claimed by another transaction but not found');
+        out.push({ ok: true, value: replay(earlier, job.requestHash) });
+      } catch (error) {
+        out.push({ ok: false, error });
+      }
+    }
+    return out;
   }
 
   /**

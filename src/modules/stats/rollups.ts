@@ -73,6 +73,59 @@ export async function recordIssued(tx: Tx, inv: RolledInvoice): Promise<void> {
   }
 }
 
+/**
+ * `recordIssued` for invoices issued together: their sums added per row key first (one upsert
+ * cannot touch a row twice), then one statement for all. Replacements take the one-by-one path.
+ */
+export async function recordIssuedMany(tx: Tx, invs: readonly RolledInvoice[]): Promise<void> {
+  if (invs.length === 1 || invs.some((i) => i.kind === 'replacement')) {
+    for (const inv of invs) await recordIssued(tx, inv);
+    return;
+  }
+  type Sums = { invoices: number; revenue: number; vat: number; total: number; adjustments: number };
+  const add = <K>(m: Map<string, K & Sums>, key: string, base: K, inv: RolledInvoice) => {
+    const row = m.get(key) ?? { ...base, invoices: 0, revenue: 0, vat: 0, total: 0, adjustments: 0 };
+    row.invoices += 1;
+    row.revenue += inv.beforeVat;
+    row.vat += inv.vat;
+    row.total += inv.total;
+    if (inv.kind === 'adjustment') row.adjustments += 1;
+    m.set(key, row);
+  };
+  const hourly = new Map<string, { businessId: string; hour: string; provinceCode: string } & Sums>();
+  const terminal = new Map<string, { terminalId: string; hour: string; businessId: string } & Sums>();
+  const daily = new Map<string, { businessId: string; day: string; provinceCode: string } & Sums>();
+  for (const inv of invs) {
+    const hour = hourStart(inv.issuedAt).toISOString();
+    add(hourly, `${inv.businessId}|${hour}`, { businessId: inv.businessId, hour, provinceCode: inv.provinceCode }, inv);
+    if (inv.terminalId) add(terminal, `${inv.terminalId}|${hour}`, { terminalId: inv.terminalId, hour, businessId: inv.businessId }, inv);
+    add(daily, `${inv.businessId}|${inv.businessDate}`, { businessId: inv.businessId, day: inv.businessDate, provinceCode: inv.provinceCode }, inv);
+  }
+  const sums = (r: Sums) => sql`${r.invoices}::int, ${r.revenue}::bigint, ${r.vat}::bigint, ${r.total}::bigint, 0, ${r.adjustments}::int`;
+  const list = <T>(rows: Iterable<T>, f: (r: T) => ReturnType<typeof sql>) => sql.join([...rows].map(f), sql`, `);
+  const update = sql`invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
+        vat = s.vat + excluded.vat, total = s.total + excluded.total,
+        replacements = s.replacements + excluded.replacements, adjustments = s.adjustments + excluded.adjustments`;
+  const terminalPart = terminal.size
+    ? sql`, terminal as (
+        insert into stats_terminal_hourly as s (terminal_id, hour_start, business_id, invoices, revenue, vat, total)
+        values ${list(terminal.values(), (r) => sql`(${r.terminalId}::uuid, ${r.hour}::timestamptz, ${r.businessId}::uuid, ${r.invoices}::int, ${r.revenue}::bigint, ${r.vat}::bigint, ${r.total}::bigint)`)}
+        on conflict (terminal_id, hour_start) do update set
+          invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
+          vat = s.vat + excluded.vat, total = s.total + excluded.total
+      )`
+    : sql``;
+  await tx.execute(sql`
+    with hourly as (
+      insert into stats_hourly as s (business_id, hour_start, province_code, invoices, revenue, vat, total, replacements, adjustments)
+      values ${list(hourly.values(), (r) => sql`(${r.businessId}::uuid, ${r.hour}::timestamptz, ${r.provinceCode}, ${sums(r)})`)}
+      on conflict (business_id, hour_start) do update set ${update}
+    )${terminalPart}
+    insert into stats_daily as s (business_id, day, province_code, invoices, revenue, vat, total, replacements, adjustments)
+    values ${list(daily.values(), (r) => sql`(${r.businessId}::uuid, ${r.day}::date, ${r.provinceCode}, ${sums(r)})`)}
+    on conflict (business_id, day) do update set ${update}`);
+}
+
 async function applyDelta(tx: DbOrTx, inv: RolledInvoice, sign: 1 | -1): Promise<void> {
   const hour = hourStart(inv.issuedAt).toISOString();
   const revenue = sign * inv.beforeVat;
