@@ -17,6 +17,7 @@ import buyersRoutes from './modules/buyers/buyers.routes.js';
 import statsRoutes from './modules/stats/stats.routes.js';
 import riskRoutes from './modules/risk/risk.routes.js';
 import correctionsRoutes from './modules/corrections/corrections.routes.js';
+import dashboard from './dashboard/dashboard.routes.js';
 import rateLimit from '@fastify/rate-limit';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -72,5 +73,6 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(statsRoutes, { deps });
   await app.register(riskRoutes, { deps });
   await app.register(correctionsRoutes, { deps });
+  await app.register(dashboard, { deps });
   return app;
 }
