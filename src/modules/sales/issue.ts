@@ -49,6 +49,20 @@ export interface IssueRequest {
 
 export type InvoiceRow = typeof invoices.$inferSelect;
 
+/** The columns of a new invoice that issuing leaves to their defaults (see schema/invoices.ts). */
+const FRESH = {
+  status: 'issued',
+  txStatus: 'pending',
+  messageId: null,
+  txAttempts: 0,
+  txLastError: null,
+  txResult: null,
+  sentAt: null,
+  acceptedAt: null,
+  rejectedAt: null,
+  late: false,
+} as const satisfies Partial<InvoiceRow>;
+
 /**
  * Takes the next `n` values of a gap-free counter and returns the last of them; the row lock it
  * takes is held until the transaction ends.
@@ -154,10 +168,9 @@ export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, keyof Inv
       createdAt: common.issuedAt,
     } satisfies typeof invoices.$inferInsert;
   });
-  const rows = await tx.insert(invoices).values(values).returning();
-  // RETURNING follows the VALUES order in practice, but nothing promises it: put rows back in order.
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  const ordered = values.map((v) => byId.get(v.id)!);
+  await tx.insert(invoices).values(values);
+  // The rows as stored, without reading back the signed XML: the other columns start as below.
+  const ordered: InvoiceRow[] = values.map((v) => ({ ...FRESH, ...v }));
   const links = drafts.flatMap((r, i) =>
     r.buyerIdHash ? [{ invoiceId: values[i]!.id, idHash: r.buyerIdHash, businessId: b.id, provinceCode: b.provinceCode, issuedAt: common.issuedAt }] : [],
   );

@@ -63,13 +63,20 @@ export interface SaleOutcome<V = InvoiceView> {
 /** What the invoice takes from its request; the seller, signer and issue time come from issueOnce. */
 export type PreparedInvoice = Omit<IssueRequest, 'business' | 'terminalId' | 'signer' | 'issuedAt' | 'formatVersion' | 'providerTaxCode'>;
 
+/** A replayed answer standing in for a refusal (see answeredOr). */
+class Replayed {
+  constructor(readonly outcome: SaleOutcome) {}
+}
+
+/** How long an active business's row is reused by the sales path. */
+const BUSINESS_CACHE_MS = 2_000;
+
 /** At most this many sales of one seller share a transaction. */
 export const SALES_PER_TURN = 64;
 
 interface SaleJob {
   ref: KeyRef;
   requestHash: string;
-  business: BusinessRow;
   terminalId: string;
   requestedAt: Date;
   prepared: PreparedSale;
@@ -115,16 +122,44 @@ export function createSalesService(d: SalesDeps) {
   async function sell(p: Poster, key: string, sale: SaleBody): Promise<SaleOutcome> {
     const ref: KeyRef = { terminalId: p.terminalId, key };
     const requestHash = hashRequest(sale);
-    // A finished request answers at once, before the time-dependent checks a late retry would fail.
-    const earlier = await findAnswer(d.db, ref);
-    if (earlier) return replay(earlier, requestHash);
-
     const requestedAt = d.clock();
-    const business = await findBusinessById(d.db, p.businessId);
-    if (!business) throw notActive();
-    const prepared = prepareSale(sale, business.invoiceForm === 2 ? 2 : 1, requestedAt, d.config);
-    if (business.status !== 'active' || !business.mttCode) throw notActive();
-    return queue.submit(business.id, { ref, requestHash, business, terminalId: p.terminalId, requestedAt, prepared });
+    let business: BusinessRow;
+    let prepared: PreparedSale;
+    try {
+      business = await activeBusiness(p.businessId);
+      prepared = prepareSale(sale, business.invoiceForm === 2 ? 2 : 1, requestedAt, d.config);
+    } catch (err) {
+      // A finished request replays even when its checks would now fail (a late retry, an old soldAt).
+      const outcome = await answeredOr(ref, requestHash, err);
+      if (outcome instanceof Replayed) return outcome.outcome;
+      throw outcome;
+    }
+    return queue.submit(business.id, { ref, requestHash, terminalId: p.terminalId, requestedAt, prepared });
+  }
+
+  /** The stored answer of a finished request as the outcome to give, or `err` when there is none. */
+  async function answeredOr(ref: KeyRef, requestHash: string, err: unknown): Promise<unknown> {
+    if (!(err instanceof AppError)) return err;
+    const earlier = await findAnswer(d.db, ref);
+    if (!earlier) return err;
+    try {
+      return new Replayed(replay(earlier, requestHash));
+    } catch (conflictErr) {
+      return conflictErr;
+    }
+  }
+
+  // A recent read of an active business saves each sale a query; its turn reads it again under
+  // the seller's lock before issuing. Pending or unknown businesses are read every time.
+  const businesses = new Map<string, { row: BusinessRow; at: number }>();
+  async function activeBusiness(id: string): Promise<BusinessRow> {
+    const hit = businesses.get(id);
+    if (hit && Date.now() - hit.at < BUSINESS_CACHE_MS) return hit.row;
+    const row = await findBusinessById(d.db, id);
+    if (!row || row.status !== 'active' || !row.mttCode) throw notActive();
+    if (businesses.size > 10_000) businesses.clear();
+    businesses.set(id, { row, at: Date.now() });
+    return row;
   }
 
   const queue = createSellerQueue<SaleJob, SaleOutcome>((sellerId, jobs) => issueTurn(sellerId, jobs), SALES_PER_TURN);
@@ -135,24 +170,15 @@ export function createSalesService(d: SalesDeps) {
    * its answer (or conflicts) after the commit, as a lone request would.
    */
   async function issueTurn(sellerId: string, jobs: SaleJob[]): Promise<Array<Settled<SaleOutcome>>> {
-    const business = jobs[jobs.length - 1]!.business;
     const requestedAt = new Date(Math.max(...jobs.map((j) => j.requestedAt.getTime())));
-    // Outside the transaction: PGlite has one connection, a query beside an open transaction would wait forever.
-    const signer = await d.signerFor(sellerId);
-    usableAt(signer, requestedAt);
-    const turn = await d.db.transaction(async (tx) => {
-      const owned = await claimKeys(tx, jobs, requestedAt);
-      const mine = jobs.filter((_, i) => owned[i]);
-      if (mine.length === 0) return { owned, rows: [], bodies: [] };
-      await lockSellerIssuing(tx, sellerId);
-      const issuedAt = later(requestedAt, d.clock());
-      usableAt(signer, issuedAt);
-      const common = { business, signer, issuedAt, formatVersion: d.config.formatVersion, providerTaxCode: d.config.providerTaxCode };
-      const rows = await issueInvoices(tx, common, mine.map((j) => ({ terminalId: j.terminalId, ...j.prepared })));
-      const bodies = rows.map((row) => invoiceView(row, d.config.publicUrl));
-      await recordAnswers(tx, mine.map((j, i) => ({ ref: j.ref, invoiceId: rows[i]!.id, response: bodies[i] })));
-      return { owned, rows, bodies };
-    });
+    let turn: { owned: boolean[]; rows: InvoiceRow[]; bodies: InvoiceView[] };
+    try {
+      turn = await issueTogether(sellerId, requestedAt, jobs);
+    } catch (err) {
+      // Refused as a whole (an expired certificate, the database): a finished request still replays.
+      const outcomes = await Promise.all(jobs.map((j) => answeredOr(j.ref, j.requestHash, err)));
+      return outcomes.map((o) => (o instanceof Replayed ? { ok: true, value: o.outcome } : { ok: false, error: o }));
+    }
     for (const row of turn.rows) announce(row);
     let next = 0;
     const out: Array<Settled<SaleOutcome>> = [];
@@ -170,6 +196,28 @@ export function createSalesService(d: SalesDeps) {
       }
     }
     return out;
+  }
+
+  async function issueTogether(sellerId: string, requestedAt: Date, jobs: SaleJob[]) {
+    // Outside the transaction: PGlite has one connection, a query beside an open transaction would wait forever.
+    const signer = await d.signerFor(sellerId);
+    usableAt(signer, requestedAt);
+    return d.db.transaction(async (tx) => {
+      const owned = await claimKeys(tx, jobs, requestedAt);
+      const mine = jobs.filter((_, i) => owned[i]);
+      if (mine.length === 0) return { owned, rows: [] as InvoiceRow[], bodies: [] as InvoiceView[] };
+      await lockSellerIssuing(tx, sellerId);
+      // Read again under the lock: the cached row said active, this says so now.
+      const current = await findBusinessById(tx, sellerId);
+      if (!current || current.status !== 'active' || !current.mttCode) throw notActive();
+      const issuedAt = later(requestedAt, d.clock());
+      usableAt(signer, issuedAt);
+      const common = { business: current, signer, issuedAt, formatVersion: d.config.formatVersion, providerTaxCode: d.config.providerTaxCode };
+      const rows = await issueInvoices(tx, common, mine.map((j) => ({ terminalId: j.terminalId, ...j.prepared })));
+      const bodies = rows.map((row) => invoiceView(row, d.config.publicUrl));
+      await recordAnswers(tx, mine.map((j, i) => ({ ref: j.ref, invoiceId: rows[i]!.id, response: bodies[i] })));
+      return { owned, rows, bodies };
+    });
   }
 
   /**
