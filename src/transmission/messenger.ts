@@ -107,7 +107,16 @@ async function applyReplies(ctx: TransmissionContext, msg: MessageRow, xmls: str
     if (finished) {
       await tx
         .update(messages)
-        .set({ status: 'answered', answeredAt: now, leaseOwner: null, leaseUntil: null, result: { replies: answers } as never })
+        .set({
+          status: 'answered',
+          answeredAt: now,
+          leaseOwner: null,
+          leaseUntil: null,
+          result: { replies: answers } as never,
+          // Nothing resends an answered 206, and every invoice it carried keeps its own signed XML:
+          // its copy of them would double the storage of every invoice.
+          ...(msg.type === 206 ? { xml: '' } : {}),
+        })
         .where(eq(messages.id, msg.id));
     }
     return finished;

@@ -10,7 +10,10 @@ export type MessageStatus =
   /** 999 TTTNhan=1: not taken in; its invoices went back to pending for a new message. */
   | 'refused';
 
-/** Messages to the authority (100, 206, 303): the stored signed bytes are what every retry resends. */
+/**
+ * Messages to the authority (100, 206, 303): the stored signed bytes are what every retry resends.
+ * An answered 206 keeps no bytes (`xml` = ''): its invoices keep their own signed XML.
+ */
 export const messages = pgTable(
   'messages',
   {
