@@ -12,7 +12,7 @@ import { ROOT, SetupError } from './load/cluster.js';
 import { runGrowth } from './load/growth.js';
 import { loadResultsIn, newestResult, readResult, renderDocs } from './load/report.js';
 import { runLoad } from './load/run-load.js';
-import type { GrowthResult, LoadResult } from './load/types.js';
+import type { GrowthResult, LoadResult, StatsResult } from './load/types.js';
 
 function printLoad(r: LoadResult, file: string): void {
   const rows = r.stages.map((s) => {
@@ -42,22 +42,26 @@ function report(o: BenchOptions): void {
   // Default: the newest load and growth results, and the newest profiled run (kept in <out>/profiled/).
   const files = o.reportFiles.length
     ? o.reportFiles
-    : [newestResult(o.outDir, 'load'), newestResult(o.outDir, 'growth'), newestResult(path.join(o.outDir, 'profiled'), 'load')].filter((f): f is string => Boolean(f));
+    : [newestResult(o.outDir, 'load'), newestResult(o.outDir, 'growth'), newestResult(path.join(o.outDir, 'profiled'), 'load'), newestResult(o.outDir, 'stats')].filter(
+        (f): f is string => Boolean(f),
+      );
   if (files.length === 0) throw new SetupError(`no results in ${o.outDir}: run npm run bench first`);
   let load: { r: LoadResult; file: string } | undefined;
   let profiled: { r: LoadResult; file: string } | undefined;
   let growth: { r: GrowthResult; file: string } | undefined;
+  let stats: { r: StatsResult; file: string } | undefined;
   for (const f of files) {
     const r = readResult(f);
     const shown = path.relative(ROOT, path.resolve(f));
-    if (r.kind === 'growth') growth = { r, file: shown };
+    if (r.kind === 'stats') stats = { r, file: shown };
+    else if (r.kind === 'growth') growth = { r, file: shown };
     else if (r.settings.profiled) profiled = { r, file: shown };
     else load = { r, file: shown };
   }
   const out = path.join(ROOT, 'docs', 'benchmarks.md');
   mkdirSync(path.dirname(out), { recursive: true });
   const repeats = load ? loadResultsIn(path.dirname(path.resolve(ROOT, load.file))).map((x) => ({ ...x, file: path.relative(ROOT, x.file) })) : [];
-  writeFileSync(out, renderDocs(load, growth, repeats, profiled));
+  writeFileSync(out, renderDocs(load, growth, repeats, profiled, stats));
   console.log(`wrote ${path.relative(process.cwd(), out)} from ${files.join(', ')}`);
 }
 

@@ -7,7 +7,9 @@
 // day, straight into the rollup tables): a quick look at query costs at a scale that would take an
 // hour to issue; the report says so.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
 import { buildApp } from '../app.js';
@@ -18,6 +20,7 @@ import { addDays, businessDate } from '../domain/index.js';
 import { seedDemo } from '../modules/demo/seed.js';
 import { createRiskService } from '../modules/risk/risk.service.js';
 import { createStaffMember } from '../modules/staff/staff.service.js';
+import type { StatsResult } from './load/types.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,6 +42,8 @@ const pct = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
+
+const loadAvgStart = os.loadavg()[0]!;
 
 async function main() {
   const name = reuse ?? `hm_bench_stats_${randomBytes(4).toString('hex')}`;
@@ -150,10 +155,30 @@ async function main() {
       results.push({ name: s.name, p50: pct(times, 50), p95: pct(times, 95), max: Math.max(...times) });
     }
     const [pg] = await queryRows<{ v: string }>(deps.database.db, sql`select current_setting('server_version') as v`);
+    const [bytes] = await queryRows<{ b: string }>(deps.database.db, sql`select pg_database_size(current_database())::text as b`);
+    const result: StatsResult = {
+      kind: 'stats',
+      at: new Date().toISOString(),
+      machine: { cpuModel: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, loadAvgStart, loadAvgEnd: os.loadavg()[0]!, node: process.version, postgres: pg!.v },
+      invoices: rolled!.n,
+      issued: size!.n,
+      synthetic: rolled!.n - size!.n,
+      hourlyRows: size!.hourly,
+      dailyRows: size!.daily,
+      databaseBytes: Number(bytes!.b),
+      risk: { businesses: risk.businesses, flagged: risk.flagged, durationMs: risk.durationMs },
+      runs,
+      requests: results,
+    };
+    const outDir = path.resolve(arg('out') ?? 'bench/results');
+    mkdirSync(outDir, { recursive: true });
+    const file = path.join(outDir, `stats-${result.at.replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}.json`);
+    writeFileSync(file, JSON.stringify(result, null, 2));
     console.log(`\nstatistics and risk at ${rolled!.n} invoices${synthetic ? ' (rollups partly synthetic)' : ''}, ${runs} runs each (app.inject)`);
     console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}), node ${process.version}, PostgreSQL ${pg!.v}\n`);
     console.log(`${'request'.padEnd(36)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'max ms'.padStart(8)}`);
     for (const r of results) console.log(`${r.name.padEnd(36)} ${r.p50.toFixed(2).padStart(8)} ${r.p95.toFixed(2).padStart(8)} ${r.max.toFixed(2).padStart(8)}`);
+    console.log(`\nresult: ${path.relative(process.cwd(), file)}\ndocs:   npm run bench -- --report`);
     if (keep && !reuse) console.log(`\nkept database ${name}; reuse: BENCH_KEYS='${JSON.stringify(keys)}' npm run bench:stats -- --database ${name}`);
   } finally {
     await app.close();

@@ -13,6 +13,23 @@ export interface LatencySummary {
   mean: number;
 }
 
+/** `npm run bench:stats`: statistics and risk reads at a number of stored invoices (issue 9). */
+export interface StatsResult {
+  kind: 'stats';
+  at: string;
+  machine: { cpuModel: string; cores: number; loadAvgStart: number; loadAvgEnd: number; node: string; postgres: string };
+  /** Invoices the rollups stand for, of which `issued` went through the issuing service. */
+  invoices: number;
+  issued: number;
+  synthetic: number;
+  hourlyRows: number;
+  dailyRows: number;
+  databaseBytes: number;
+  risk: { businesses: number; flagged: number; durationMs: number };
+  runs: number;
+  requests: Array<{ name: string; p50: number; p95: number; max: number }>;
+}
+
 export interface Machine {
   cpuModel: string;
   cores: number;
