@@ -1,7 +1,7 @@
 // Loads a demo country through the same services as the API: businesses through the businesses
-// repository (with a generated certificate sealed under MASTER_KEY), every invoice through
-// issueInvoice with an injected issue time (numbering, signing, rollups and buyer indexes as for a
-// real sale), many invoices per transaction, businesses in parallel.
+// repository (with a generated certificate sealed under MASTER_KEY), every invoice through the
+// issuing service (issueInvoices) with injected issue times (numbering, signing, rollups and buyer
+// indexes as for a real sale), runs of a business's sales together, businesses in parallel.
 //
 // Transmission: invoices of today stay pending and the transmission delivers them to the built-in
 // simulator like any sale (the demo businesses are registered with it). Invoices of earlier days
@@ -15,13 +15,13 @@ import type { Tx } from '../../db/client.js';
 import { terminals } from '../../db/schema/index.js';
 import type { Deps } from '../../deps.js';
 import { computeInvoice } from '../../domain/amounts.js';
-import { addDays, businessDate, startOfBusinessDay } from '../../domain/dates.js';
+import { addDays, businessDate, businessYear, startOfBusinessDay } from '../../domain/dates.js';
 import { maskPersonalId, validatePersonalId } from '../../domain/personal-id.js';
 import { PROVINCES } from '../../domain/provinces.js';
 import { lookupHash } from '../../lib/secrets.js';
 import { insertBusiness, LEGAL_REP_AAD, storeCertificate, type BusinessRow } from '../businesses/businesses.repo.js';
 import type { SignalCode } from '../risk/rules.js';
-import { issueInvoice, type InvoiceRow } from '../sales/issue.js';
+import { issueInvoice, issueInvoices, type InvoiceRow } from '../sales/issue.js';
 import { recordAccepted } from '../stats/rollups.js';
 import { BIRTH_CODE_OF } from './catalog.js';
 import { demoCertificates, type DemoCertificates } from './certs.js';
@@ -207,6 +207,20 @@ async function issueHistory(
   // Sales issued so far, for the adjustments that follow them (same day, so never far behind).
   const issued = new WeakMap<PlannedSale, InvoiceRow>();
 
+  const draftOf = (s: PlannedSale, adjustment: boolean) => {
+    const { lines, totals } = computeInvoice({ form: b.form, pricesIncludeVat: true, lines: s.items, allowNegative: adjustment });
+    return {
+      terminalId: biz.terminalIds[s.terminal] ?? null,
+      soldAt: s.soldAt,
+      pricesIncludeVat: true,
+      paymentMethod: s.payment,
+      ...(s.buyer ? { buyer: s.buyer } : {}),
+      ...(s.buyer?.personalId ? { buyerIdHash: lookupHash(deps.config.lookupKey, s.buyer.personalId) } : {}),
+      lines,
+      totals,
+    };
+  };
+
   const flush = async () => {
     if (batch.length === 0) return;
     if (o.signal?.aborted) throw new Error('demo seeding aborted');
@@ -214,31 +228,32 @@ async function issueHistory(
     batch = [];
     const rows = await db.transaction(async (tx) => {
       const out: InvoiceRow[] = [];
-      for (const s of sales) {
-        const original = s.adjusts && issued.get(s.adjusts);
-        if (s.adjusts && !original) continue; // its sale was not issued (still in the future)
-        const { lines, totals } = computeInvoice({ form: b.form, pricesIncludeVat: true, lines: s.items, allowNegative: !!original });
-        const row = await issueInvoice(tx, {
-            business: biz.row,
-            terminalId: biz.terminalIds[s.terminal] ?? null,
-            signer: biz.signer,
-            issuedAt: s.issuedAt,
-            soldAt: s.soldAt,
-            pricesIncludeVat: true,
-            paymentMethod: s.payment,
-            ...(s.buyer ? { buyer: s.buyer } : {}),
-            ...(s.buyer?.personalId ? { buyerIdHash: lookupHash(deps.config.lookupKey, s.buyer.personalId) } : {}),
-            lines,
-            totals,
-            formatVersion: deps.config.formatVersion,
-            providerTaxCode: deps.config.providerTaxCode,
-            ...(original ? adjustmentOf(original) : {}),
-          });
-        if (original) await tx.execute(sql`update invoices set status = 'adjusted' where id = ${original.id} and status = 'issued'`);
-        else issued.set(s, row);
-        out.push(row);
+      const common = { business: biz.row, signer: biz.signer, formatVersion: deps.config.formatVersion, providerTaxCode: deps.config.providerTaxCode };
+      // Runs of plain sales are issued together (one statement each for numbers, rows, rollups);
+      // an adjustment waits for its sale's row and goes alone.
+      let run: PlannedSale[] = [];
+      const issueRun = async () => {
+        if (run.length === 0) return;
+        const drafts = run.map((s) => ({ ...draftOf(s, false), issuedAt: s.issuedAt }));
+        const rows = await issueInvoices(tx, { ...common, issuedAt: run[0]!.issuedAt }, drafts);
+        run.forEach((s, i) => issued.set(s, rows[i]!));
+        out.push(...rows);
+        run = [];
         if (embedded) await new Promise((resolve) => setImmediate(resolve));
+      };
+      for (const s of sales) {
+        if (!s.adjusts) {
+          if (run.length > 0 && businessYear(run[0]!.issuedAt) !== businessYear(s.issuedAt)) await issueRun();
+          run.push(s);
+          continue;
+        }
+        await issueRun();
+        const original = issued.get(s.adjusts);
+        if (!original) continue; // its sale was not issued (still in the future)
+        out.push(await issueInvoice(tx, { ...common, issuedAt: s.issuedAt, ...draftOf(s, true), ...adjustmentOf(original) }));
+        await tx.execute(sql`update invoices set status = 'adjusted' where id = ${original.id} and status = 'issued'`);
       }
+      await issueRun();
       // Each batch commits in its final transmission state (see the top of this file).
       const late: string[] = [];
       const onTime: string[] = [];

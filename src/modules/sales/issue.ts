@@ -92,8 +92,14 @@ export async function issueInvoice(tx: Tx, r: IssueRequest): Promise<InvoiceRow>
   return row!;
 }
 
-/** What differs between the invoices of one seller issued together. */
-export type InvoiceDraft = Pick<IssueRequest, 'terminalId' | 'soldAt' | 'pricesIncludeVat' | 'paymentMethod' | 'buyer' | 'buyerIdHash' | 'lines' | 'totals' | 'kind' | 'related'>;
+/**
+ * What differs between the invoices of one seller issued together. `issuedAt` (default: the
+ * common one) lets a loader of past data issue a day's sales in one go: times must not decrease
+ * along the list and must fall in one year, as numbers follow them.
+ */
+export type InvoiceDraft = Pick<IssueRequest, 'terminalId' | 'soldAt' | 'pricesIncludeVat' | 'paymentMethod' | 'buyer' | 'buyerIdHash' | 'lines' | 'totals' | 'kind' | 'related'> & {
+  issuedAt?: Date;
+};
 
 /**
  * Issues several invoices of one seller at one issue time, in the order given, in the caller's
@@ -101,7 +107,7 @@ export type InvoiceDraft = Pick<IssueRequest, 'terminalId' | 'soldAt' | 'pricesI
  * for them all and one upsert of the statistics. The statements do not depend on how many there
  * are, so a busy seller's sales share their round trips (see seller-queue.ts).
  */
-export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, keyof InvoiceDraft>, drafts: readonly InvoiceDraft[]): Promise<InvoiceRow[]> {
+export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, Exclude<keyof InvoiceDraft, 'issuedAt'>>, drafts: readonly InvoiceDraft[]): Promise<InvoiceRow[]> {
   const b = common.business;
   if (!b.mttCode) throw new Error('issueInvoice: business has no MTT code (not active)');
   if (drafts.length === 0) return [];
@@ -111,9 +117,11 @@ export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, keyof Inv
   const n = drafts.length;
   const lastNumber = await nextInSequence(tx, b.id, `n:${form}${symbol}`, year, n);
   const lastCounter = await nextInSequence(tx, b.id, 'mtt', year, n);
-  const issueDate = businessDate(common.issuedAt);
 
   const values = drafts.map((r, i) => {
+    const at = r.issuedAt ?? common.issuedAt;
+    if (businessYear(at) !== year) throw new Error('issueInvoices: invoices issued together fall in one year');
+    const issueDate = businessDate(at);
     const number = lastNumber - n + 1 + i;
     const mttCode = buildMttCode({ form, year, sellerCode: b.mttCode!, counter: lastCounter - n + 1 + i });
     const id = randomUUID();
@@ -127,7 +135,7 @@ export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, keyof Inv
       symbol,
       number,
       mttCode,
-      issuedAt: common.issuedAt,
+      issuedAt: at,
       businessDate: issueDate,
       soldAt: r.soldAt,
       pricesIncludeVat: r.pricesIncludeVat,
@@ -149,7 +157,7 @@ export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, keyof Inv
       symbol,
       number,
       mttCode,
-      issuedAt: common.issuedAt,
+      issuedAt: at,
       businessDate: issueDate,
       soldAt: r.soldAt,
       saleDate,
@@ -164,15 +172,15 @@ export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, keyof Inv
       byRate: r.totals.byRate,
       totalInWords: amountInWords(r.totals.total),
       qr: model.qr!,
-      xml: signedInvoiceXml(model, common.signer, common.issuedAt),
-      createdAt: common.issuedAt,
+      xml: signedInvoiceXml(model, common.signer, at),
+      createdAt: at,
     } satisfies typeof invoices.$inferInsert;
   });
   await tx.insert(invoices).values(values);
   // The rows as stored, without reading back the signed XML: the other columns start as below.
   const ordered: InvoiceRow[] = values.map((v) => ({ ...FRESH, ...v }));
   const links = drafts.flatMap((r, i) =>
-    r.buyerIdHash ? [{ invoiceId: values[i]!.id, idHash: r.buyerIdHash, businessId: b.id, provinceCode: b.provinceCode, issuedAt: common.issuedAt }] : [],
+    r.buyerIdHash ? [{ invoiceId: values[i]!.id, idHash: r.buyerIdHash, businessId: b.id, provinceCode: b.provinceCode, issuedAt: values[i]!.issuedAt }] : [],
   );
   if (links.length) await tx.insert(buyerLinks).values(links);
   // Statistics rollups commit with the invoices (a replacement also drops its original).
