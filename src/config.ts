@@ -43,6 +43,8 @@ export interface Config {
   providerTaxCode: string;
   taxOfficeCode: string;
   offlineWindowHours: number;
+  /** Idempotency keys older than this are deleted (IDEMPOTENCY_RETENTION_DAYS, > the offline window). */
+  idempotencyRetentionDays: number;
   adminToken?: string;
   /** Run the transmission consumers in this process (always true in embedded mode). */
   runWorkers: boolean;
@@ -152,6 +154,13 @@ export function parseConfig(env: Env, generated: { masterKey?: string; lookupKey
   const demoData = str(env, 'DEMO_DATA');
   if (demoData !== undefined && demoData !== 'small') throw new ConfigError('DEMO_DATA', 'must be "small" or unset');
 
+  const offlineWindowHours = int(env, 'OFFLINE_WINDOW_HOURS', 72, 1, 24 * 30);
+  // A retry inside the offline window must find its key: keep keys for longer than the window.
+  const idempotencyRetentionDays = int(env, 'IDEMPOTENCY_RETENTION_DAYS', 7, 1, 3650);
+  if (idempotencyRetentionDays * 24 <= offlineWindowHours) {
+    throw new ConfigError('IDEMPOTENCY_RETENTION_DAYS', `must be longer than OFFLINE_WINDOW_HOURS (${offlineWindowHours} hours)`);
+  }
+
   return Object.freeze({
     port,
     host,
@@ -166,7 +175,8 @@ export function parseConfig(env: Env, generated: { masterKey?: string; lookupKey
     publicUrl: (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     providerTaxCode,
     taxOfficeCode,
-    offlineWindowHours: int(env, 'OFFLINE_WINDOW_HOURS', 72, 1, 24 * 30),
+    offlineWindowHours,
+    idempotencyRetentionDays,
     adminToken,
     // Without Redis nothing else would drain the outbox, so the gateway must.
     runWorkers: redisUrl === undefined ? true : runWorkersRaw === 'true',

@@ -22,6 +22,10 @@ import type { RunningSimulator, SimFaults } from './authority-sim/simulator.js';
 import { createRiskService, startRiskSchedule, type RiskSchedule } from './modules/risk/risk.service.js';
 import type { DemoLoad } from './modules/demo/first-start.js';
 import { createNotices, handleNoticeAnswers, type Notices } from './modules/corrections/notices.js';
+import { startRetention, type Retention } from './modules/sales/retention.js';
+
+/** How often consumer processes delete idempotency keys past their retention. */
+const RETENTION_INTERVAL_MS = 3_600_000;
 
 export type Clock = () => Date;
 
@@ -47,6 +51,8 @@ export interface Deps {
   worker?: Worker;
   /** The scheduled risk evaluation, where this process consumes. */
   risk?: RiskSchedule;
+  /** Deletes idempotency keys past their retention, where this process consumes. */
+  retention?: Retention;
   /** The first-start demo data load (DEMO_DATA=small), running in the background. */
   demo?: DemoLoad;
 }
@@ -132,6 +138,7 @@ export async function createDeps(config: Config, o: DepsOverrides = {}, role: Ro
   const deps: Deps = { config, log, database, redis, clock, box, keystore, authority, simulator, scheduler, transmission, replyHandlers, notices, worker };
   // Statistics, risk and demo data: the risk schedule runs where transmission is consumed.
   if (consume || !redis) {
+    deps.retention = startRetention({ db: database.db, clock, days: config.idempotencyRetentionDays, intervalMs: RETENTION_INTERVAL_MS, log: log.child({ component: 'retention' }) });
     deps.risk = startRiskSchedule(createRiskService({ db: database.db, clock }), { intervalMs: config.riskIntervalMs, log: log.child({ component: 'risk' }) });
   }
   if (config.demoData && role === 'gateway') deps.demo = (await import('./modules/demo/first-start.js')).startDemoLoad(deps, config.demoData);
@@ -142,6 +149,7 @@ export async function createDeps(config: Config, o: DepsOverrides = {}, role: Ro
 export async function closeDeps(deps: Deps): Promise<void> {
   await deps.demo?.stop();
   await deps.risk?.stop();
+  await deps.retention?.stop();
   await deps.transmission.stop();
   await deps.worker?.close();
   await deps.scheduler.close();

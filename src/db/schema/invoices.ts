@@ -131,7 +131,8 @@ export const idempotencyKeys = pgTable(
     response: jsonb('response').$type<unknown>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.terminalId, t.key] })],
+  // The retention job deletes the oldest keys (src/modules/sales/retention.ts).
+  (t) => [primaryKey({ columns: [t.terminalId, t.key] }), index('idempotency_keys_created_idx').on(t.createdAt)],
 );
 
 /** Buyer personal IDs, indexed by their HMAC under LOOKUP_KEY so staff find them without scanning. */
