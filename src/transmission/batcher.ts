@@ -37,21 +37,19 @@ export async function buildBatches(ctx: TransmissionContext, key: BatchKey): Pro
 const CORRECTION_RECHECK_MS = 2_000;
 
 async function hasUnbatched(ctx: TransmissionContext, key: BatchKey): Promise<boolean> {
-  const [row] = await ctx.db
-    .select({ id: invoices.id })
-    .from(invoices)
-    .where(
-      and(
-        eq(invoices.businessId, key.businessId),
-        eq(invoices.form, key.form),
-        eq(invoices.symbol, key.symbol),
-        eq(invoices.txStatus, 'pending'),
-        isNull(invoices.messageId),
-      ),
-    )
-    .limit(1);
+  const [row] = await ctx.db.select({ id: invoices.id }).from(invoices).where(unbatched(key)).limit(1);
   return row !== undefined;
 }
+
+/** Pending invoices of a batch key that no message carries yet. */
+const unbatched = (key: BatchKey) =>
+  and(
+    eq(invoices.businessId, key.businessId),
+    eq(invoices.form, key.form),
+    eq(invoices.symbol, key.symbol),
+    eq(invoices.txStatus, 'pending'),
+    isNull(invoices.messageId),
+  );
 
 async function buildOne(
   ctx: TransmissionContext,
@@ -65,16 +63,7 @@ async function buildOne(
     const rows = await tx
       .select({ id: invoices.id, xml: invoices.xml, issuedAt: invoices.issuedAt, taxCode: invoices.taxCode })
       .from(invoices)
-      .where(
-        and(
-          eq(invoices.businessId, key.businessId),
-          eq(invoices.form, key.form),
-          eq(invoices.symbol, key.symbol),
-          eq(invoices.txStatus, 'pending'),
-          isNull(invoices.messageId),
-          originalOnItsWay,
-        ),
-      )
+      .where(and(unbatched(key), originalOnItsWay))
       .orderBy(asc(invoices.issuedAt), asc(invoices.number))
       .limit(maxInvoices)
       .for('update', { skipLocked: true });

@@ -4,29 +4,17 @@
 // 303 and its 301 comes back; the state table of the contract and its authorization hold.
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { businessDate } from '../../src/domain/dates.js';
 import { listAcceptedInvoices } from '../../src/authority-sim/store.js';
 import { createActiveBusiness, createBusinessKey, createStaff, createTerminal, waitFor } from '../helpers/fixtures.js';
-import { testCa } from '../helpers/certs.js';
+import { xmlsec1Verifier } from '../helpers/xmlsec.js';
 import { salesSetup } from '../sales/sales-helpers.js';
 
 const FAST = { BATCH_MAX_AGE_MS: '100', POLL_BASE_MS: '50', RECONCILE_INTERVAL_MS: '300' };
-const dir = t.testdir({ 'ca.pem': testCa().certPem });
-let fileNo = 0;
 
-function xmlsec1(xml: string): { ok: boolean; output: string } {
-  const file = join(dir, `correction-${++fileNo}.xml`);
-  writeFileSync(file, xml);
-  const run = spawnSync('/usr/bin/xmlsec1', ['--verify', '--id-attr:Id', 'DLHDon', '--trusted-pem', join(dir, 'ca.pem'), file], { encoding: 'utf8' });
-  if (run.error) throw new Error(`xmlsec1 is needed (apt-get install xmlsec1): ${run.error.message}`);
-  const output = `${run.stdout}${run.stderr}`;
-  return { ok: run.status === 0 && /^OK$/m.test(output), output };
-}
+const xmlsec1 = xmlsec1Verifier(t);
 
 const tag = (xml: string, name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 

@@ -4,7 +4,6 @@
  * schemas/tdiep-303.xsd and hdon-2h.xsd, xmlsec1 for the signatures (trusting the test CA).
  */
 import { randomUUID } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { computeInvoice } from '../../src/domain/amounts.js';
@@ -20,6 +19,7 @@ import { signEnveloped, verifyEnveloped } from '../../src/signing/xmldsig.js';
 import { senderCode } from '../../src/transmission/batcher.js';
 import type { LineInput } from '../../src/domain/line-input.js';
 import { makeSellerPkcs12, testCa } from '../helpers/certs.js';
+import { xmlsec1Verifier } from '../helpers/xmlsec.js';
 import { HDON_XSD, tempDir, validate } from './xmltools.js';
 
 const TDIEP_303_XSD = fileURLToPath(new URL('../../schemas/tdiep-303.xsd', import.meta.url));
@@ -38,21 +38,15 @@ const trustedCertsDer = [testCa().certDer];
 
 const dir = tempDir('notice-schema');
 t.teardown(dir.cleanup);
-const caPem = dir.write('ca.pem', testCa().certPem);
 let fileNo = 0;
 const file = (name: string, xml: string): string => dir.write(`${++fileNo}-${name}.xml`, xml);
 
 const NOTICE_SIGNATURE = "//*[local-name()='DSCKS']/*[local-name()='NNT']/*[local-name()='Signature']";
 const INVOICE_SIGNATURE = "//*[local-name()='DSCKS']/*[local-name()='NBan']/*[local-name()='Signature']";
 
+const verify = xmlsec1Verifier(t);
 /** xmlsec1 --verify of one signature, the certificate chain checked against the test CA. */
-function xmlsec1(xml: string, idAttrNode: string, nodeXpath: string): { ok: boolean; output: string } {
-  const args = ['--verify', '--enabled-reference-uris', 'same-doc', '--id-attr:Id', idAttrNode, '--node-xpath', nodeXpath, '--trusted-pem', caPem, file('sig', xml)];
-  const run = spawnSync('xmlsec1', args, { encoding: 'utf8' });
-  if (run.error) throw new Error(`xmlsec1 is needed for these tests (apt-get install xmlsec1): ${run.error.message}`);
-  const output = `${run.stdout}${run.stderr}`;
-  return { ok: run.status === 0 && /^OK$/m.test(output), output };
-}
+const xmlsec1 = (xml: string, idAttrNode: string, nodeXpath: string) => verify(xml, { idAttrNode, nodeXpath });
 
 const validate303 = (name: string, xml: string) => validate(file(name, xml), TDIEP_303_XSD);
 

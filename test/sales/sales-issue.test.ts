@@ -1,28 +1,16 @@
 // POST /v1/sales on the happy path: the worked example of spec §4 becomes a signed invoice that an
 // independent verifier (xmlsec1) accepts, with the amounts, words, code and QR of the contract.
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { buyerLinks, invoices } from '../../src/db/schema/index.js';
 import { businessDate } from '../../src/domain/dates.js';
 import { decodeInvoiceQr } from '../../src/domain/qr.js';
 import { lookupHash } from '../../src/lib/secrets.js';
-import { testCa } from '../helpers/certs.js';
+import { xmlsec1Verifier } from '../helpers/xmlsec.js';
 import { salesSetup } from './sales-helpers.js';
 
-const dir = t.testdir({ 'ca.pem': testCa().certPem });
-let fileNo = 0;
 
-function xmlsec1(xml: string): { ok: boolean; output: string } {
-  const file = join(dir, `invoice-${++fileNo}.xml`);
-  writeFileSync(file, xml);
-  const run = spawnSync('/usr/bin/xmlsec1', ['--verify', '--id-attr:Id', 'DLHDon', '--trusted-pem', join(dir, 'ca.pem'), file], { encoding: 'utf8' });
-  if (run.error) throw new Error(`xmlsec1 is needed (apt-get install xmlsec1): ${run.error.message}`);
-  const output = `${run.stdout}${run.stderr}`;
-  return { ok: run.status === 0 && /^OK$/m.test(output), output };
-}
+const xmlsec1 = xmlsec1Verifier(t);
 
 const tag = (xml: string, name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { forbidden, requirePrincipal } from '../../plugins/auth.js';
-import { createSalesService, type SaleOutcome } from '../sales/sales.service.js';
+import { salesServiceOf, type SaleOutcome } from '../sales/sales.service.js';
 import type { AdjustBody, ExplainBody, ReplaceBody } from './corrections.schemas.js';
 import { adjustSchema, explainSchema, replaceSchema } from './corrections.schemas.js';
 import { createCorrectionsService, type Corrector } from './corrections.service.js';
@@ -11,14 +11,7 @@ import { createCorrectionsService, type Corrector } from './corrections.service.
 type IdParams = { id: string };
 
 export default async function correctionsRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const sales = createSalesService({
-    db: deps.database.db,
-    config: deps.config,
-    clock: deps.clock,
-    signerFor: deps.keystore.signerFor,
-    transmission: deps.transmission,
-    log: deps.log,
-  });
+  const sales = salesServiceOf(deps);
   const svc = createCorrectionsService({
     db: deps.database.db,
     config: deps.config,

@@ -6,7 +6,7 @@ import { invalid, type FieldError } from '../../lib/errors.js';
 import { forbidden, requirePrincipal } from '../../plugins/auth.js';
 import { ajvToFieldErrors, toProblem } from '../../plugins/problems.js';
 import { batchSchema, saleBody, sellSchema, type SaleBody } from './sales.schemas.js';
-import { createSalesService, type Poster } from './sales.service.js';
+import { salesServiceOf, type Poster } from './sales.service.js';
 
 export const BATCH_BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -14,14 +14,7 @@ type AjvErrors = Parameters<typeof ajvToFieldErrors>[0];
 type Validation = { validation?: AjvErrors; validationContext?: string };
 
 export default async function salesRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const sales = createSalesService({
-    db: deps.database.db,
-    config: deps.config,
-    clock: deps.clock,
-    signerFor: deps.keystore.signerFor,
-    transmission: deps.transmission,
-    log: deps.log,
-  });
+  const sales = salesServiceOf(deps);
 
   app.post(
     '/v1/sales',

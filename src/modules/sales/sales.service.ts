@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../../config.js';
 import type { Db, Tx } from '../../db/client.js';
-import type { Clock } from '../../deps.js';
+import type { Clock, Deps } from '../../deps.js';
 import {
   businessDate,
   computeInvoice,
@@ -288,6 +288,18 @@ export function createSalesService(d: SalesDeps) {
 }
 
 export type SalesService = ReturnType<typeof createSalesService>;
+
+/** The sales service over a process's dependencies (the sales and corrections routes share it). */
+export function salesServiceOf(deps: Deps): SalesService {
+  return createSalesService({
+    db: deps.database.db,
+    config: deps.config,
+    clock: deps.clock,
+    signerFor: deps.keystore.signerFor,
+    transmission: deps.transmission,
+    log: deps.log,
+  });
+}
 
 interface PreparedSale {
   soldAt: Date;

@@ -11,7 +11,7 @@
 //   `recordIssued`, whenever the issued row has kind 'replacement' and a related invoice. The
 //   corrections code must therefore not subtract the original again; marking the original
 //   `replaced` is its only job. The original's `late` count stays: the late transmission happened.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type DbOrTx, type Tx } from '../../db/client.js';
 
 /** What the rollups need of an invoice row (InvoiceRow has all of it). */
@@ -38,9 +38,19 @@ export function hourStart(instant: Date): Date {
 
 /** Call right after storing an invoice, in the same transaction. */
 export async function recordIssued(tx: Tx, inv: RolledInvoice): Promise<void> {
-  await applyDelta(tx, inv, 1);
-  if (inv.kind === 'replacement' && inv.relatedInvoiceId) {
-    const [original] = await queryRows<{
+  await recordIssuedMany(tx, [inv]);
+}
+
+/**
+ * Call right after storing invoices, in the same transaction: each adds itself, a replacement also
+ * subtracts its original (in the original's hour and day). Sums are added per rollup row first
+ * (one upsert cannot touch a row twice), then one statement writes them all.
+ */
+export async function recordIssuedMany(tx: Tx, invs: readonly RolledInvoice[]): Promise<void> {
+  const deltas: Array<{ inv: RolledInvoice; sign: 1 | -1 }> = invs.map((inv) => ({ inv, sign: 1 }));
+  const originals = invs.flatMap((i) => (i.kind === 'replacement' && i.relatedInvoiceId ? [i.relatedInvoiceId] : []));
+  if (originals.length) {
+    const rows = await queryRows<{
       business_id: string;
       terminal_id: string | null;
       province_code: string;
@@ -52,113 +62,75 @@ export async function recordIssued(tx: Tx, inv: RolledInvoice): Promise<void> {
     }>(
       tx,
       sql`select business_id, terminal_id, province_code, issued_at, to_char(business_date, 'YYYY-MM-DD') as business_date, before_vat, vat, total
-          from invoices where id = ${inv.relatedInvoiceId}`,
+          from invoices where id in (${sql.join(
+            originals.map((id) => sql`${id}::uuid`),
+            sql`, `,
+          )})`,
     );
-    if (original) {
-      await applyDelta(
-        tx,
-        {
-          businessId: original.business_id,
-          terminalId: original.terminal_id,
-          provinceCode: original.province_code,
-          issuedAt: new Date(original.issued_at),
-          businessDate: original.business_date,
-          beforeVat: Number(original.before_vat),
-          vat: Number(original.vat),
-          total: Number(original.total),
-        },
-        -1,
-      );
+    for (const o of rows) {
+      const original: RolledInvoice = {
+        businessId: o.business_id,
+        terminalId: o.terminal_id,
+        provinceCode: o.province_code,
+        issuedAt: new Date(o.issued_at),
+        businessDate: o.business_date,
+        beforeVat: Number(o.before_vat),
+        vat: Number(o.vat),
+        total: Number(o.total),
+      };
+      deltas.push({ inv: original, sign: -1 });
     }
   }
+  await applyDeltas(tx, deltas);
 }
 
-/**
- * `recordIssued` for invoices issued together: their sums added per row key first (one upsert
- * cannot touch a row twice), then one statement for all. Replacements take the one-by-one path.
- */
-export async function recordIssuedMany(tx: Tx, invs: readonly RolledInvoice[]): Promise<void> {
-  if (invs.length === 1 || invs.some((i) => i.kind === 'replacement')) {
-    for (const inv of invs) await recordIssued(tx, inv);
-    return;
-  }
-  type Sums = { invoices: number; revenue: number; vat: number; total: number; adjustments: number };
-  const add = <K>(m: Map<string, K & Sums>, key: string, base: K, inv: RolledInvoice) => {
-    const row = m.get(key) ?? { ...base, invoices: 0, revenue: 0, vat: 0, total: 0, adjustments: 0 };
-    row.invoices += 1;
-    row.revenue += inv.beforeVat;
-    row.vat += inv.vat;
-    row.total += inv.total;
-    if (inv.kind === 'adjustment') row.adjustments += 1;
-    m.set(key, row);
-  };
+type Sums = { invoices: number; revenue: number; vat: number; total: number; replacements: number; adjustments: number };
+
+function addTo<K>(m: Map<string, K & Sums>, key: string, base: K, inv: RolledInvoice, sign: 1 | -1): void {
+  const row = m.get(key) ?? { ...base, invoices: 0, revenue: 0, vat: 0, total: 0, replacements: 0, adjustments: 0 };
+  row.invoices += sign;
+  row.revenue += sign * inv.beforeVat;
+  row.vat += sign * inv.vat;
+  row.total += sign * inv.total;
+  // Corrections are counted by their own issue time; a subtracted original is not one.
+  if (sign === 1 && inv.kind === 'replacement') row.replacements += 1;
+  if (sign === 1 && inv.kind === 'adjustment') row.adjustments += 1;
+  m.set(key, row);
+}
+
+async function applyDeltas(tx: DbOrTx, deltas: ReadonlyArray<{ inv: RolledInvoice; sign: 1 | -1 }>): Promise<void> {
+  if (deltas.length === 0) return;
   const hourly = new Map<string, { businessId: string; hour: string; provinceCode: string } & Sums>();
   const terminal = new Map<string, { terminalId: string; hour: string; businessId: string } & Sums>();
   const daily = new Map<string, { businessId: string; day: string; provinceCode: string } & Sums>();
-  for (const inv of invs) {
+  for (const { inv, sign } of deltas) {
     const hour = hourStart(inv.issuedAt).toISOString();
-    add(hourly, `${inv.businessId}|${hour}`, { businessId: inv.businessId, hour, provinceCode: inv.provinceCode }, inv);
-    if (inv.terminalId) add(terminal, `${inv.terminalId}|${hour}`, { terminalId: inv.terminalId, hour, businessId: inv.businessId }, inv);
-    add(daily, `${inv.businessId}|${inv.businessDate}`, { businessId: inv.businessId, day: inv.businessDate, provinceCode: inv.provinceCode }, inv);
+    addTo(hourly, `${inv.businessId}|${hour}`, { businessId: inv.businessId, hour, provinceCode: inv.provinceCode }, inv, sign);
+    if (inv.terminalId) addTo(terminal, `${inv.terminalId}|${hour}`, { terminalId: inv.terminalId, hour, businessId: inv.businessId }, inv, sign);
+    addTo(daily, `${inv.businessId}|${inv.businessDate}`, { businessId: inv.businessId, day: inv.businessDate, provinceCode: inv.provinceCode }, inv, sign);
   }
-  const sums = (r: Sums) => sql`${r.invoices}::int, ${r.revenue}::bigint, ${r.vat}::bigint, ${r.total}::bigint, 0, ${r.adjustments}::int`;
-  const list = <T>(rows: Iterable<T>, f: (r: T) => ReturnType<typeof sql>) => sql.join([...rows].map(f), sql`, `);
-  const update = sql`invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
-        vat = s.vat + excluded.vat, total = s.total + excluded.total,
-        replacements = s.replacements + excluded.replacements, adjustments = s.adjustments + excluded.adjustments`;
+  const money = (r: Sums) => sql`${r.invoices}::int, ${r.revenue}::bigint, ${r.vat}::bigint, ${r.total}::bigint`;
+  const list = <T>(rows: Iterable<T>, f: (r: T) => SQL) => sql.join([...rows].map(f), sql`, `);
+  const addMoney = sql`invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
+        vat = s.vat + excluded.vat, total = s.total + excluded.total`;
+  const addAll = sql`${addMoney}, replacements = s.replacements + excluded.replacements, adjustments = s.adjustments + excluded.adjustments`;
+  // Without a terminal there is no terminal row: the statement differs, both stay prepared.
   const terminalPart = terminal.size
     ? sql`, terminal as (
         insert into stats_terminal_hourly as s (terminal_id, hour_start, business_id, invoices, revenue, vat, total)
-        values ${list(terminal.values(), (r) => sql`(${r.terminalId}::uuid, ${r.hour}::timestamptz, ${r.businessId}::uuid, ${r.invoices}::int, ${r.revenue}::bigint, ${r.vat}::bigint, ${r.total}::bigint)`)}
-        on conflict (terminal_id, hour_start) do update set
-          invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
-          vat = s.vat + excluded.vat, total = s.total + excluded.total
+        values ${list(terminal.values(), (r) => sql`(${r.terminalId}::uuid, ${r.hour}::timestamptz, ${r.businessId}::uuid, ${money(r)})`)}
+        on conflict (terminal_id, hour_start) do update set ${addMoney}
       )`
     : sql``;
   await tx.execute(sql`
     with hourly as (
       insert into stats_hourly as s (business_id, hour_start, province_code, invoices, revenue, vat, total, replacements, adjustments)
-      values ${list(hourly.values(), (r) => sql`(${r.businessId}::uuid, ${r.hour}::timestamptz, ${r.provinceCode}, ${sums(r)})`)}
-      on conflict (business_id, hour_start) do update set ${update}
+      values ${list(hourly.values(), (r) => sql`(${r.businessId}::uuid, ${r.hour}::timestamptz, ${r.provinceCode}, ${money(r)}, ${r.replacements}::int, ${r.adjustments}::int)`)}
+      on conflict (business_id, hour_start) do update set ${addAll}
     )${terminalPart}
     insert into stats_daily as s (business_id, day, province_code, invoices, revenue, vat, total, replacements, adjustments)
-    values ${list(daily.values(), (r) => sql`(${r.businessId}::uuid, ${r.day}::date, ${r.provinceCode}, ${sums(r)})`)}
-    on conflict (business_id, day) do update set ${update}`);
-}
-
-async function applyDelta(tx: DbOrTx, inv: RolledInvoice, sign: 1 | -1): Promise<void> {
-  const hour = hourStart(inv.issuedAt).toISOString();
-  const revenue = sign * inv.beforeVat;
-  const vat = sign * inv.vat;
-  const total = sign * inv.total;
-  // Corrections are counted by their own issue time; a subtracted original is not one.
-  const replacements = sign === 1 && inv.kind === 'replacement' ? 1 : 0;
-  const adjustments = sign === 1 && inv.kind === 'adjustment' ? 1 : 0;
-  // Without a terminal there is no terminal row: the statement differs, both stay prepared.
-  const terminal = inv.terminalId
-    ? sql`, terminal as (
-        insert into stats_terminal_hourly as s (terminal_id, hour_start, business_id, invoices, revenue, vat, total)
-        values (${inv.terminalId}, ${hour}::timestamptz, ${inv.businessId}, ${sign}, ${revenue}::bigint, ${vat}::bigint, ${total}::bigint)
-        on conflict (terminal_id, hour_start) do update set
-          invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
-          vat = s.vat + excluded.vat, total = s.total + excluded.total
-      )`
-    : sql``;
-  await tx.execute(sql`
-    with hourly as (
-      insert into stats_hourly as s (business_id, hour_start, province_code, invoices, revenue, vat, total, replacements, adjustments)
-      values (${inv.businessId}, ${hour}::timestamptz, ${inv.provinceCode}, ${sign}, ${revenue}::bigint, ${vat}::bigint, ${total}::bigint, ${replacements}, ${adjustments})
-      on conflict (business_id, hour_start) do update set
-        invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
-        vat = s.vat + excluded.vat, total = s.total + excluded.total,
-        replacements = s.replacements + excluded.replacements, adjustments = s.adjustments + excluded.adjustments
-    )${terminal}
-    insert into stats_daily as s (business_id, day, province_code, invoices, revenue, vat, total, replacements, adjustments)
-    values (${inv.businessId}, ${inv.businessDate}::date, ${inv.provinceCode}, ${sign}, ${revenue}::bigint, ${vat}::bigint, ${total}::bigint, ${replacements}, ${adjustments})
-    on conflict (business_id, day) do update set
-      invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
-      vat = s.vat + excluded.vat, total = s.total + excluded.total,
-      replacements = s.replacements + excluded.replacements, adjustments = s.adjustments + excluded.adjustments`);
+    values ${list(daily.values(), (r) => sql`(${r.businessId}::uuid, ${r.day}::date, ${r.provinceCode}, ${money(r)}, ${r.replacements}::int, ${r.adjustments}::int)`)}
+    on conflict (business_id, day) do update set ${addAll}`);
 }
 
 /**
