@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Deps } from './deps.js';
-import problems from './plugins/problems.js';
+import problems, { frameworkErrors } from './plugins/problems.js';
 import auth from './plugins/auth.js';
 import healthRoutes from './modules/operations/health.routes.js';
 import metricsRoutes from './modules/operations/metrics.routes.js';
@@ -18,7 +18,7 @@ import statsRoutes from './modules/stats/stats.routes.js';
 import riskRoutes from './modules/risk/risk.routes.js';
 import correctionsRoutes from './modules/corrections/corrections.routes.js';
 import dashboard from './dashboard/dashboard.routes.js';
-import rateLimit from '@fastify/rate-limit';
+import security from './plugins/security.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -37,15 +37,21 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     requestIdHeader: false,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
     forceCloseConnections: true,
+    trustProxy: deps.config.trustProxy,
+    frameworkErrors,
+    // Slow clients (headers or a body trickling in) are cut off with 408, checked every second, not
+    // Node's 30 s; Node enforces requestTimeout only when headersTimeout is not longer.
+    requestTimeout: deps.config.limits.requestTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(1000, deps.config.limits.requestTimeoutMs), headersTimeout: deps.config.limits.requestTimeoutMs },
   });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
 
   await app.register(problems);
+  // Before auth: security headers, CORS and the rate limits (a refused token counts against its IP).
+  await app.register(security, { deps });
   await app.register(auth, { deps });
-  // Per-route limits (open routes); counted in Redis when there is one, so all gateways share them.
-  await app.register(rateLimit, { global: false, ...(deps.redis ? { redis: deps.redis, nameSpace: `${deps.config.queuePrefix}-rl-` } : {}) });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -71,6 +71,21 @@ export interface Config {
   riskIntervalMs: number;
   /** DEMO_DATA=small: load a small demo country at first start (once per database). */
   demoData?: 'small';
+  // HTTP limits and browser security (src/plugins/security.ts).
+  limits: {
+    /** RATE_LIMIT_IP_PER_MINUTE: requests a minute per client IP without a valid token (public routes, refused tokens); 0 = off. */
+    anonymousPerMinute: number;
+    /** RATE_LIMIT_TOKEN_PER_MINUTE: requests a minute per bearer token (a terminal, a business, a staff member); 0 = off. */
+    tokenPerMinute: number;
+    /** REQUEST_TIMEOUT_MS: a request must arrive whole within this (slow clients get 408 and are closed). */
+    requestTimeoutMs: number;
+    /** MAX_CONNECTIONS: open connections per process; beyond it new connections are closed at once. */
+    maxConnections: number;
+  };
+  /** CORS_ORIGINS: browser origins allowed to call the API from another site; empty = CORS closed. */
+  corsOrigins: string[];
+  /** TRUST_PROXY: whose X-Forwarded-For to believe for the client IP (false, true, or proxy addresses/CIDRs). */
+  trustProxy: boolean | string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -111,6 +126,32 @@ function parseKey(name: string, raw: string): VersionedKey {
   const key = Buffer.from(m[2]!, 'base64');
   if (key.length !== 32) throw new ConfigError(name, `must decode to 32 bytes, got ${key.length}`);
   return { id: m[1] ?? 'k1', key };
+}
+
+/** Comma-separated `scheme://host[:port]` origins, exactly as browsers send them in `Origin`. */
+function origins(env: Env, name: string): string[] {
+  const raw = str(env, name);
+  if (raw === undefined) return [];
+  return raw.split(',').map((o) => {
+    const origin = o.trim();
+    let u: URL;
+    try {
+      u = new URL(origin);
+    } catch {
+      throw new ConfigError(name, `"${origin}" is not an origin (scheme://host[:port])`);
+    }
+    if (!['http:', 'https:'].includes(u.protocol) || u.origin !== origin) throw new ConfigError(name, `"${origin}" is not an origin (scheme://host[:port], no path)`);
+    return origin;
+  });
+}
+
+function trustProxy(env: Env, name: string): boolean | string[] {
+  const raw = str(env, name);
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  const list = raw.split(',').map((a) => a.trim());
+  if (list.some((a) => !/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(a))) throw new ConfigError(name, 'must be true, false, or comma-separated proxy addresses/CIDRs');
+  return list;
 }
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -197,6 +238,14 @@ export function parseConfig(env: Env, generated: { masterKey?: string; lookupKey
     },
     riskIntervalMs: int(env, 'RISK_INTERVAL_MS', 3_600_000, 1000, 7 * 86_400_000),
     demoData,
+    limits: {
+      anonymousPerMinute: int(env, 'RATE_LIMIT_IP_PER_MINUTE', 300, 0, 1_000_000),
+      tokenPerMinute: int(env, 'RATE_LIMIT_TOKEN_PER_MINUTE', 1200, 0, 1_000_000),
+      requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+      maxConnections: int(env, 'MAX_CONNECTIONS', 2048, 1, 1_000_000),
+    },
+    corsOrigins: origins(env, 'CORS_ORIGINS'),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
   });
 }
 

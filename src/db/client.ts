@@ -35,6 +35,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       max: opts.poolSize ?? 10,
       onnotice: () => {},
       connect_timeout: 5,
+      // Seconds before the n-th reconnect: capped at 1 s (the driver's default grows to 20 s, so the
+      // first requests after a database restart waited up to 18 s; issue 12's fault suite).
+      backoff: (n: number) => Math.min(0.05 * 2 ** n, 1),
       // Prepared statements are cached per connection; safe behind a session-mode pooler.
       prepare: true,
     });

@@ -8,6 +8,7 @@ import type { Deps } from '../deps.js';
 import { credentials, staff, terminals } from '../db/schema/index.js';
 import { AppError } from '../lib/errors.js';
 import { hashToken, sameHash, tokenKind } from '../lib/tokens.js';
+import { recordSecurityEvent } from '../modules/audit/security-events.js';
 
 /** What a route accepts: token kinds, and `admin` for staff admins only (officers refused). */
 export type Access = 'biz' | 'trm' | 'stf' | 'admin';
@@ -48,9 +49,17 @@ export function requirePrincipal(req: FastifyRequest): Principal {
 }
 
 const LAST_USED_GRANULARITY = sql`interval '1 minute'`;
+const LAST_USED_EVERY_MS = 60_000;
+/** The dashboard signs a staff member in (and resumes a stored session) by asking who the token is. */
+export const LOGIN_ROUTE = '/v1/dashboard/me';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** The kind a bearer header claims (by its prefix), whether or not the token is valid. */
+export const claimedKind = (header: string | undefined) => (header ? tokenKind(BEARER.exec(header)?.[1] ?? '') : null);
 
 export async function authenticate(deps: Deps, header: string | undefined): Promise<Principal | null> {
-  const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  const m = header ? BEARER.exec(header) : null;
   if (!m || !tokenKind(m[1]!)) return null;
   const hash = hashToken(m[1]!);
   const db = deps.database.db;
@@ -63,6 +72,7 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
       terminalId: credentials.terminalId,
       staffId: credentials.staffId,
       revokedAt: credentials.revokedAt,
+      lastUsedAt: credentials.lastUsedAt,
       terminalRevokedAt: terminals.revokedAt,
       staffRevokedAt: staff.revokedAt,
       role: staff.role,
@@ -74,9 +84,12 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
     .where(eq(credentials.tokenHash, hash));
   if (!row || row.revokedAt || row.terminalRevokedAt || row.staffRevokedAt || !sameHash(row.tokenHash, hash)) return null;
   // Kept for audits, written at most once a minute per token so reads stay reads.
-  void db
+  const now = deps.clock();
+  // Most requests come within the minute of the last write: they skip the statement altogether.
+  const fresh = row.lastUsedAt && now.getTime() - row.lastUsedAt.getTime() < LAST_USED_EVERY_MS;
+  if (!fresh) void db
     .update(credentials)
-    .set({ lastUsedAt: deps.clock() })
+    .set({ lastUsedAt: now })
     .where(and(eq(credentials.id, row.id), or(isNull(credentials.lastUsedAt), lt(credentials.lastUsedAt, sql`now() - ${LAST_USED_GRANULARITY}`))))
     .catch(() => {});
   switch (row.kind) {
@@ -99,13 +112,26 @@ export function accepts(access: Access[], p: Principal): boolean {
 export default fp(
   async function auth(app: FastifyInstance, { deps }: { deps: Deps }) {
     app.decorateRequest('principal', null);
-    app.addHook('onRequest', async (req) => {
+    app.addHook('onRequest', async (req, reply) => {
       const access = req.routeOptions.config.auth;
       if (!access) return;
       const principal = await authenticate(deps, req.headers.authorization);
-      if (!principal) throw unauthenticated();
+      if (!principal) {
+        // Refused tokens count against the caller's IP (plugins/security.ts): no free guessing.
+        if (app.hasDecorator('limitAnonymous')) await app.limitAnonymous(req, reply);
+        // A refused staff token (unknown, revoked) is a failed sign-in: audited with the caller's IP.
+        if (claimedKind(req.headers.authorization) === 'stf') {
+          await recordSecurityEvent(deps.database.db, { at: deps.clock(), actor: { kind: 'anonymous', id: req.ip }, action: 'auth.refused', detail: { tokenKind: 'stf', ip: req.ip, route: req.routeOptions.url ?? null } }).catch((err: unknown) => req.log.warn({ err }, 'could not audit a refused staff token'));
+        }
+        throw unauthenticated();
+      }
       if (!accepts(access, principal)) throw forbidden();
       req.principal = principal;
+    });
+    // Written before the answer leaves: a sign-in that cannot be audited does not happen.
+    app.addHook('onSend', async (req, reply) => {
+      if (req.routeOptions.url !== LOGIN_ROUTE || reply.statusCode !== 200 || req.principal?.kind !== 'stf') return;
+      await recordSecurityEvent(deps.database.db, { at: deps.clock(), actor: { kind: 'stf', id: req.principal.staffId }, action: 'auth.login', detail: { credentialId: req.principal.credentialId, ip: req.ip } });
     });
   },
   { name: 'auth', dependencies: ['problems'] },

@@ -60,6 +60,10 @@ export function classify(err: FastifyError & { validation?: AjvError[]; validati
       return new AppError(415, 'request.unsupported_media_type', 'Send the body as application/json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError(400, 'request.bad_content_length', 'Content-Length does not match the body');
+    case 'FST_ERR_BAD_URL':
+      return new AppError(400, 'request.bad_url', 'The URL is not valid (bad percent-encoding)');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError(414, 'request.uri_too_long', 'A path parameter is longer than any this API accepts');
   }
   if (err instanceof SyntaxError && err.statusCode === 400) {
     return new AppError(400, 'request.malformed_json', 'The body is not valid JSON');
@@ -70,6 +74,16 @@ export function classify(err: FastifyError & { validation?: AjvError[]; validati
     return new AppError(err.statusCode, 'request.invalid', err.message);
   }
   return new AppError(500, 'internal', 'An unexpected error occurred; quote the request id when reporting it');
+}
+
+/**
+ * Fastify's `frameworkErrors`: what the router refuses before any route or hook runs (a path
+ * parameter too long, bad percent-encoding) is a problem+json like everything else.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const err = classify(error);
+  request.log.info({ code: err.code, status: err.status }, 'request refused by the router');
+  void sendProblem(reply, err);
 }
 
 export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {

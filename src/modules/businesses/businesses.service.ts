@@ -15,6 +15,9 @@ import { issueCredential, revokeCredentials } from '../staff/credentials.repo.js
 import { insertBusiness, LEGAL_REP_AAD, storeCertificate, type BusinessRow } from './businesses.repo.js';
 import { certificateBlock, storeRegistrationMessage, taxOfficeName, type RegistrationInput } from './registration.js';
 import type { Tx } from '../../db/client.js';
+import { actorOf, recordSecurityEvent } from '../audit/security-events.js';
+
+const certificateDetail = (s: Signer) => ({ fingerprint: s.info.fingerprintSha256, serial: s.info.serial, subject: s.info.subject, notAfter: s.info.notAfter.toISOString() });
 
 export interface RegistrationRequest {
   taxCode: string;
@@ -155,6 +158,10 @@ export function createBusinessesService(deps: Deps) {
           });
           await storeCertificate(tx, deps.box, business.id, signer, now);
           const apiKey = await issueCredential(tx, 'biz', { businessId: business.id }, now);
+          // Registration is open: the actor is the new business itself.
+          const actor = { kind: 'biz', id: business.id } as const;
+          await recordSecurityEvent(tx, { at: now, actor, action: 'token.created', detail: { tokenKind: 'biz', businessId: business.id, taxCode: business.taxCode } });
+          await recordSecurityEvent(tx, { at: now, actor, action: 'certificate.added', detail: { businessId: business.id, taxCode: business.taxCode, ...certificateDetail(signer) } });
           const messageId = await registration(tx, business, { ...rep, name: normaliseText(rep.name) }, 1, signer, now);
           return { business, apiKey, messageId };
         });
@@ -175,7 +182,17 @@ export function createBusinessesService(deps: Deps) {
       const now = deps.clock();
       const signer = openCertificate(body.pkcs12, body.password, b.taxCode, now, '');
       const messageId = await db.transaction(async (tx) => {
+        const [previous] = await tx
+          .select({ fingerprint: certificates.fingerprint })
+          .from(certificates)
+          .where(and(eq(certificates.businessId, b.id), eq(certificates.status, 'active')));
         await storeCertificate(tx, deps.box, b.id, signer, now);
+        await recordSecurityEvent(tx, {
+          at: now,
+          actor: actorOf(principal),
+          action: 'certificate.changed',
+          detail: { businessId: b.id, taxCode: b.taxCode, previousFingerprint: previous?.fingerprint ?? null, ...certificateDetail(signer) },
+        });
         const rep = b.legalRepresentative;
         const personalId = deps.box.decrypt(b.legalRepresentativeSecret, LEGAL_REP_AAD).toString();
         return registration(tx, b, { name: rep.name, phone: rep.phone, birthDate: rep.birthDate, sex: rep.sex, personalId }, 2, signer, now);
@@ -190,6 +207,7 @@ export function createBusinessesService(deps: Deps) {
       const now = deps.clock();
       const apiKey = await db.transaction(async (tx) => {
         await revokeCredentials(tx, 'biz', { businessId: b.id }, now);
+        await recordSecurityEvent(tx, { at: now, actor: actorOf(principal), action: 'token.rotated', detail: { tokenKind: 'biz', businessId: b.id, taxCode: b.taxCode } });
         return issueCredential(tx, 'biz', { businessId: b.id }, now);
       });
       return { apiKey };
@@ -210,6 +228,7 @@ export function createBusinessesService(deps: Deps) {
           .values({ businessId: b.id, name: normaliseText(body.name), location: body.location ? normaliseText(body.location) : null, createdAt: now })
           .returning();
         const apiKey = await issueCredential(tx, 'trm', { businessId: b.id, terminalId: row!.id }, now);
+        await recordSecurityEvent(tx, { at: now, actor: actorOf(principal), action: 'token.created', detail: { tokenKind: 'trm', businessId: b.id, terminalId: row!.id } });
         return { ...terminalView(row!), apiKey };
       });
     },
@@ -223,7 +242,10 @@ export function createBusinessesService(deps: Deps) {
           .set({ revokedAt: now })
           .where(and(eq(terminals.id, terminalId), eq(terminals.businessId, b.id), isNull(terminals.revokedAt)))
           .returning({ id: terminals.id });
-        if (row) await revokeCredentials(tx, 'trm', { terminalId }, now);
+        if (row) {
+          await revokeCredentials(tx, 'trm', { terminalId }, now);
+          await recordSecurityEvent(tx, { at: now, actor: actorOf(principal), action: 'token.revoked', detail: { tokenKind: 'trm', businessId: b.id, terminalId } });
+        }
         return Boolean(row);
       });
       if (!done) {

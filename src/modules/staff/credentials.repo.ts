@@ -3,6 +3,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { credentials, staff, type CredentialKind } from '../../db/schema/index.js';
 import { hashToken, newToken } from '../../lib/tokens.js';
+import { recordSecurityEvent, SYSTEM } from '../audit/security-events.js';
 
 export interface CredentialOwner {
   businessId?: string;
@@ -39,9 +40,11 @@ export async function ensureAdminToken(db: DbOrTx, token: string, now: Date): Pr
       .insert(staff)
       .values({ name: 'Administrator (ADMIN_TOKEN)', role: 'admin', provinces: [], createdAt: now })
       .returning({ id: staff.id });
-    await tx
+    const made = await tx
       .insert(credentials)
       .values({ kind: 'stf', tokenHash: hash, staffId: admin!.id, createdAt: now })
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning({ id: credentials.id });
+    if (made.length) await recordSecurityEvent(tx, { at: now, actor: SYSTEM, action: 'token.created', detail: { tokenKind: 'stf', staffId: admin!.id, role: 'admin', source: 'ADMIN_TOKEN' } });
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
-import { secured } from '../../plugins/auth.js';
+import { requirePrincipal, secured } from '../../plugins/auth.js';
+import { actorOf } from '../audit/security-events.js';
 import { createStaffMember, listStaff, revokeStaffMember, staffView, type NewStaff } from './staff.service.js';
 
 const problem = { $ref: 'Problem#' } as const;
@@ -41,7 +42,7 @@ export default async function staffRoutes(app: FastifyInstance, { deps }: { deps
         response: { 201: { type: 'object', properties: { id: { type: 'string' }, token: { type: 'string', description: 'stf_…, shown once' } }, required: ['id', 'token'] }, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await createStaffMember(db, req.body, deps.clock())),
+    async (req, reply) => reply.code(201).send(await createStaffMember(db, req.body, deps.clock(), actorOf(requirePrincipal(req)))),
   );
   app.get(
     '/v1/staff',
@@ -61,7 +62,7 @@ export default async function staffRoutes(app: FastifyInstance, { deps }: { deps
       },
     },
     async (req, reply) => {
-      await revokeStaffMember(db, req.params.id, deps.clock());
+      await revokeStaffMember(db, req.params.id, deps.clock(), actorOf(requirePrincipal(req)));
       return reply.code(204).send();
     },
   );
