@@ -306,11 +306,12 @@ above says how far this build is from it. What keeps that volume workable, and w
   its 206 message (below); it is the candidate for
   \`lz4\` column compression (\`ALTER TABLE … ALTER COLUMN xml SET COMPRESSION lz4\`, PostgreSQL 14+)
   and for moving to object storage after acceptance.
-- **Idempotency keys** only need to outlive the POS's retry window; pruning them after a few days
-  takes their share out of the per-invoice figure.
-- **206 message bodies repeat every invoice's signed XML** (the \`messages\` row above): they are
-  needed for resending until the authority answers; answered messages can be pruned or archived,
-  the invoice keeps its own signed XML.
+- **Idempotency keys** only need to outlive the POS's retry window: consumer processes delete them
+  after \`IDEMPOTENCY_RETENTION_DAYS\` (default 7), which takes their share out of the long-run
+  per-invoice figure (a run shorter than the retention still counts them).
+- **206 message bodies repeat every invoice's signed XML**: they are needed for resending until the
+  authority answers, and are emptied once it has (the invoice keeps its own signed XML); what the
+  \`messages\` row above still holds is their dead versions until vacuum reuses the space.
 - **Fewer row versions per invoice**: each transmission-status change (pending → sent → accepted)
   writes a new version of the invoice row (the "reusable" column above). They cannot be HOT updates
   while an index covers the changed columns; keeping transmission state in a narrow table of its
@@ -324,9 +325,16 @@ const TUNING = `## Tuning in this benchmark
 - \`BATCH_MAX_AGE_MS\` (default 30 s with Redis) is lowered for the benchmark (see Setup) so that the
   time from sale to acceptance shows the pipeline rather than the batching window; fuller batches
   (a longer window) cost fewer 206 signatures per invoice.
-- Every sale is signed inside its issuing transaction, under a per-seller advisory lock: a seller's
-  sales are serialised, so throughput needs many sellers in parallel, and the gateway's PostgreSQL
-  pool (10 connections) bounds the sales in flight.
+- Every sale is signed inside its issuing transaction, under a per-seller advisory lock (gap-free
+  numbers). A gateway queues each seller's sales itself and issues whatever queued during a turn
+  together (up to 64): one transaction, one lock, one allocation per counter, one insert, one
+  statistics upsert and one commit for them all (\`src/modules/sales/seller-queue.ts\`). Before this,
+  each sale held one of the 10 pooled connections while waiting for its seller's lock, and a few busy
+  sellers could take the whole pool.
+- Per sale the gateway reads nothing before issuing: an active business's row is reused for 2 s
+  (read again under the lock once per turn), a used Idempotency-Key is found by the turn's claim,
+  a token's \`last_used_at\` is written at most once a minute, and the insert does not read the
+  signed XML back.
 `;
 
 /** Every load result in a directory (for the repeats table); unreadable files are skipped. */
