@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
+import { runCli } from '../lib/process.js';
 import { openDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { secretBox } from '../lib/secrets.js';
@@ -61,11 +62,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const msg = err instanceof ConfigError ? `invalid configuration: ${err.message}` : (err as Error).message;
-    process.stderr.write(`hoadon-mtt master-key: ${msg}\n`);
-    process.exit(1);
-  },
-);
+runCli('hoadon-mtt master-key', main);

@@ -1,10 +1,10 @@
 // `npm run staff -- create --role admin --name "Trần Văn B" [--provinces 01,79]`: bootstraps staff
 // accounts from a shell on the server; prints the token once.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfig } from '../config.js';
+import { runCli } from '../lib/process.js';
 import { openDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { AppError } from '../lib/errors.js';
 import { createStaffMember, listStaff, revokeStaffMember } from '../modules/staff/staff.service.js';
 
 const USAGE = `usage: npm run staff -- create --role officer|admin --name NAME [--provinces 01,79]
@@ -49,11 +49,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    const msg = err instanceof ConfigError ? `invalid configuration: ${err.message}` : err instanceof AppError ? `${err.message}: ${JSON.stringify(err.errors ?? [])}` : (err as Error).message;
-    process.stderr.write(`hoadon-mtt staff: ${msg}\n`);
-    process.exit(1);
-  },
-);
+runCli('hoadon-mtt staff', main);

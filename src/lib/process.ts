@@ -1,6 +1,7 @@
 // What the process entries (gateway, worker) share: failing fast on bad configuration with one
 // line, and an orderly shutdown on SIGINT/SIGTERM under a deadline.
 import { ConfigError, loadConfig, type Config } from '../config.js';
+import { AppError } from './errors.js';
 
 /** EX_CONFIG from sysexits.h: the configuration is wrong, restarting will not help. */
 export const EXIT_CONFIG = 78;
@@ -48,4 +49,21 @@ export function startOrExit(program: string, main: () => Promise<void>): void {
     process.stderr.write(`${program}: failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(1);
   });
+}
+
+/** A command-line tool's run: its exit code, or one line on stderr and exit 1 for what went wrong. */
+export function runCli(program: string, main: (argv: string[]) => Promise<number>): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      const msg =
+        err instanceof ConfigError
+          ? `invalid configuration: ${err.message}`
+          : err instanceof AppError && err.errors?.length
+            ? `${err.message}: ${JSON.stringify(err.errors)}`
+            : (err as Error).message;
+      process.stderr.write(`${program}: ${msg}\n`);
+      process.exit(1);
+    },
+  );
 }
