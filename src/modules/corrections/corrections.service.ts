@@ -22,13 +22,12 @@ import {
   hashRequest,
   invoiceView,
   notActive,
-  prepareAdjustment,
-  prepareSale,
   replay,
   type IssueOnce,
   type SaleOutcome,
   type SalesDeps,
 } from '../sales/sales.service.js';
+import { prepareAdjustment, prepareSale } from '../sales/sale-input.js';
 import type { AdjustBody, ExplainBody, ReplaceBody } from './corrections.schemas.js';
 import { insertNotice, type Notices } from './notices.js';
 
