@@ -1,6 +1,7 @@
 // The tax-staff web app at /dashboard: the page and its bundled assets (built by build.ts into
 // dist/dashboard/public; nothing is fetched from elsewhere, the machines have no internet), and
 // the read-only API routes only the app needs (src/modules/dashboard).
+import { problemRef } from '../plugins/problems.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +55,7 @@ export default async function dashboard(app: FastifyInstance, opts: { deps: Deps
       url,
       {
         // One entry in the OpenAPI document: the trailing-slash twin is the same page.
-        schema: { hide: url !== '/dashboard', tags: ['dashboard'], operationId: 'dashboardPage', summary: 'The tax-staff web app', response: { 200: page, 503: { $ref: 'Problem#' } } },
+        schema: { hide: url !== '/dashboard', tags: ['dashboard'], operationId: 'dashboardPage', summary: 'The tax-staff web app', response: { 200: page, 503: problemRef } },
       },
       async (_req, reply) => {
         if (!html) throw new AppError(503, 'dashboard.not_built', 'The dashboard assets are not built; run npm run build');

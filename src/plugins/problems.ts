@@ -91,7 +91,10 @@ export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {
   return reply.code(err.status).type('application/problem+json').send(toProblem(err, String(reply.request.id)));
 }
 
-/** Shared response schema: routes answer errors with `{ $ref: 'Problem#' }`. */
+/** What every route's error responses point at (the shared schema below). */
+export const problemRef = { $ref: 'Problem#' } as const;
+
+/** Shared response schema: routes answer errors with `problemRef`. */
 export const problemSchema = {
   $id: 'Problem',
   type: 'object',

@@ -1,6 +1,7 @@
 // Request and response schemas of the business, terminal and key routes (OpenAPI + validation).
+import { problemRef } from '../../plugins/problems.js';
 const text = (maxLength: number, extra: object = {}) => ({ type: 'string', minLength: 1, maxLength, ...extra }) as const;
-export const problem = { $ref: 'Problem#' } as const;
+export const problem = problemRef;
 
 const terminal = {
   type: 'object',

@@ -1,5 +1,6 @@
 // Request and response schemas of the buyer search and the audit log.
-export const problem = { $ref: 'Problem#' } as const;
+import { problemRef } from '../../plugins/problems.js';
+export const problem = problemRef;
 
 export const REASON_MIN = 5;
 export const REASON_MAX = 500;

@@ -1,6 +1,7 @@
 // Request and response schemas of /v1/dashboard/*: the read-only figures the staff web app shows
 // beyond /v1/stats and /v1/risk.
-export const problem = { $ref: 'Problem#' } as const;
+import { problemRef } from '../../plugins/problems.js';
+export const problem = problemRef;
 
 const DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 

@@ -1,7 +1,8 @@
 // Request and response schemas of the invoice search, detail, XML, export and lookup routes.
 // Query strings are bounded here (ajv reports every bad field at once); what a pattern cannot say
 // (a real date, from ≤ to, a readable cursor) is checked in filters.ts.
-export const problem = { $ref: 'Problem#' } as const;
+import { problemRef } from '../../plugins/problems.js';
+export const problem = problemRef;
 
 const TAX_CODE = '^(\\d{10}(-\\d{3})?|\\d{12})$';
 const MTT_CODE = '^M[1-9]-\\d{2}-[A-Z0-9]{5}-\\d{11}$';

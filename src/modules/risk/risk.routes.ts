@@ -1,10 +1,11 @@
+import { problemRef } from '../../plugins/problems.js';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { requirePrincipal, secured } from '../../plugins/auth.js';
 import { SIGNAL_CODES } from './rules.js';
 import { createRiskService, type RiskQuery } from './risk.service.js';
 
-const problem = { $ref: 'Problem#' } as const;
+const problem = problemRef;
 const errors = { 401: problem, 403: problem, 422: problem, 503: problem } as const;
 
 const riskQuery = {

@@ -1,6 +1,7 @@
 // Request and response schemas of the sales routes. Every field is typed and bounded so that ajv
 // (allErrors) reports every bad field in one 422; the domain rules (decimals, rates, IDs, time
 // window) run after it in the service.
+import { problemRef } from '../../plugins/problems.js';
 import { MAX_CODE_LENGTH, MAX_LINES, MAX_NAME_LENGTH, MAX_UNIT_LENGTH } from '../../domain/line-input.js';
 import type { PaymentMethod } from './invoice-document.js';
 
@@ -123,27 +124,7 @@ export const batchBody = {
   },
 } as const;
 
-export const problem = {
-  type: 'object',
-  description: 'RFC 9457 problem details',
-  required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['path', 'message'],
-        properties: { path: { type: 'string' }, message: { type: 'string' }, code: { type: 'string' } },
-      },
-    },
-    requestId: { type: 'string' },
-  },
-} as const;
+export const problem = problemRef;
 
 export const invoice = {
   type: 'object',

@@ -1,10 +1,11 @@
+import { problemRef } from '../../plugins/problems.js';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.js';
 import { requirePrincipal, secured } from '../../plugins/auth.js';
 import { actorOf } from '../audit/security-events.js';
 import { createStaffMember, listStaff, revokeStaffMember, staffView, type NewStaff } from './staff.service.js';
 
-const problem = { $ref: 'Problem#' } as const;
+const problem = problemRef;
 const errors = { 401: problem, 403: problem, 404: problem, 422: problem } as const;
 const member = {
   type: 'object',

@@ -1,6 +1,7 @@
 // Request and response schemas of /v1/stats/*. What a pattern cannot say (a real date, from ≤ to,
 // the number of buckets) is checked in stats.service.ts.
-export const problem = { $ref: 'Problem#' } as const;
+import { problemRef } from '../../plugins/problems.js';
+export const problem = problemRef;
 
 export const GRANULARITIES = ['hour', 'day', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
