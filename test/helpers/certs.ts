@@ -3,20 +3,19 @@
  *
  * RSA keys come from node:crypto (native, fast) and are cached per process: one CA key and a small
  * pool of seller keys, so fifty certificates do not cost fifty key generations. Certificates are
- * assembled with node-forge and signed with node:crypto. PKCS#12 files: legacy 3DES/SHA-1 ones
+ * built by src/signing/certificate-builder.ts. PKCS#12 files: legacy 3DES/SHA-1 ones
  * come from forge; the default AES-256-CBC/SHA-256 ones (encrypted certificate bag, SHA-256 MAC)
  * and anything holding an EC key come from the `openssl` CLI, as forge cannot write them.
  */
-import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
+import { buildCertificateDer, certificatePem, SIGNER_EXTENSIONS, UID_OID, utf8Attr, type NameAttribute } from '../../src/signing/certificate-builder.js';
 
 const { asn1, pki } = forge;
-const UID_OID = '0.9.2342.19200300.100.1.1';
-const SHA256_WITH_RSA = '1.2.840.113549.1.1.11';
 const DAY = 86_400_000;
 const SELLER_KEY_POOL = 4;
 
@@ -47,57 +46,11 @@ function sellerKey(taxCode: string, shift = 0): KeyPair {
   return (sellerKeys[slot] ??= newKeyPair('rsa'));
 }
 
-type Attr = { type: string; value: string; valueTagClass?: number };
-const utf8 = (type: string, value: string): Attr => ({ type, value, valueTagClass: asn1.Type.UTF8 });
-
-interface CertSpec {
-  subject: Attr[];
-  issuer: Attr[];
-  spkiDer: Buffer;
-  signingKey: KeyObject;
-  notBefore: Date;
-  notAfter: Date;
-  extensions: object[];
-}
-
-/**
- * forge builds the TBSCertificate (it only knows RSA public keys, so the SubjectPublicKeyInfo is
- * swapped in afterwards) and node:crypto signs it.
- */
-function buildCertificateDer(spec: CertSpec): Buffer {
-  const cert = pki.createCertificate();
-  cert.serialNumber = '01' + randomBytes(15).toString('hex');
-  cert.validity.notBefore = spec.notBefore;
-  cert.validity.notAfter = spec.notAfter;
-  cert.setSubject(spec.subject as forge.pki.CertificateField[]);
-  cert.setIssuer(spec.issuer as forge.pki.CertificateField[]);
-  cert.publicKey = pki.publicKeyFromAsn1(asn1.fromDer(caKeyPair().spkiDer.toString('binary'))); // placeholder
-  cert.setExtensions(spec.extensions);
-  cert.siginfo.algorithmOid = SHA256_WITH_RSA;
-  // getTBSCertificate is public in forge but missing from @types/node-forge
-  const tbs = (pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
-  (tbs.value as forge.asn1.Asn1[])[6] = asn1.fromDer(spec.spkiDer.toString('binary'));
-  const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
-  const signature = sign('sha256', tbsDer, spec.signingKey);
-  const certAsn1 = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-    tbs,
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(SHA256_WITH_RSA).getBytes()),
-      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''),
-    ]),
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, '\x00' + signature.toString('binary')),
-  ]);
-  return Buffer.from(asn1.toDer(certAsn1).getBytes(), 'binary');
-}
-
-const toPem = (der: Buffer): string =>
-  `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
-
 let caKey: KeyPair | undefined;
 const caKeyPair = (): KeyPair => (caKey ??= newKeyPair('rsa'));
-const CA_SUBJECT: Attr[] = [
-  utf8('2.5.4.3', 'Test CA hoadon-mtt'),
-  utf8('2.5.4.10', 'hoadon-mtt tests'),
+const CA_SUBJECT: NameAttribute[] = [
+  utf8Attr('2.5.4.3', 'Test CA hoadon-mtt'),
+  utf8Attr('2.5.4.10', 'hoadon-mtt tests'),
   { type: '2.5.4.6', value: 'VN' },
 ];
 /** RFC 5280 method 1 key identifier (SHA-1 of the RSAPublicKey), as a forge byte string. */
@@ -125,7 +78,7 @@ export function testCa(): { certPem: string; certDer: Buffer; keyPem: string } {
       { name: 'subjectKeyIdentifier', subjectKeyIdentifier: forge.util.bytesToHex(caSki()) },
     ],
   });
-  ca = { certPem: toPem(certDer), certDer, keyPem: caKeyPair().keyPem };
+  ca = { certPem: certificatePem(certDer), certDer, keyPem: caKeyPair().keyPem };
   return ca;
 }
 
@@ -198,10 +151,10 @@ export function makeSellerPkcs12(opts: SellerPkcs12Options): SellerPkcs12 {
   const packagedKey = opts.mismatchedKey ? sellerKey(opts.taxCode, 1) : certKey;
   const certDer = buildCertificateDer({
     subject: [
-      utf8('2.5.4.3', name),
-      utf8(UID_OID, opts.subjectUid ?? `MST:${opts.taxCode}`),
-      utf8('2.5.4.10', name),
-      utf8('2.5.4.7', 'Hà Nội'),
+      utf8Attr('2.5.4.3', name),
+      utf8Attr(UID_OID, opts.subjectUid ?? `MST:${opts.taxCode}`),
+      utf8Attr('2.5.4.10', name),
+      utf8Attr('2.5.4.7', 'Hà Nội'),
       { type: '2.5.4.6', value: 'VN' },
     ],
     issuer: CA_SUBJECT,
@@ -209,13 +162,9 @@ export function makeSellerPkcs12(opts: SellerPkcs12Options): SellerPkcs12 {
     signingKey: caKeyPair().privateKey,
     notBefore: opts.notBefore ?? new Date(now - DAY),
     notAfter: opts.notAfter ?? new Date(now + 365 * DAY),
-    extensions: [
-      { name: 'basicConstraints', cA: false, critical: true },
-      { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
-      { name: 'authorityKeyIdentifier', keyIdentifier: caSki() },
-    ],
+    extensions: [...SIGNER_EXTENSIONS, { name: 'authorityKeyIdentifier', keyIdentifier: caSki() }],
   });
-  const certPem = toPem(certDer);
+  const certPem = certificatePem(certDer);
   const keyPem = packagedKey.keyPem;
   // forge can neither package an EC key nor write an AES-256/SHA-256 file with an encrypted cert
   // bag (its MAC is always SHA-1); openssl refuses to package a key with a certificate not its own
