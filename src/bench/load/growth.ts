@@ -17,7 +17,7 @@ import type { BenchOptions } from './args.js';
 import { startCluster } from './cluster.js';
 import { salesClient, timeGets } from './driver.js';
 import { saleMaker } from './fixtures.js';
-import { describeMachine } from './measure.js';
+import { describeMachine, machineNow } from './measure.js';
 import { stamp } from './run-load.js';
 import { onboard } from './setup.js';
 import type { GrowthPoint, GrowthResult, Machine } from './types.js';
@@ -175,7 +175,7 @@ export async function runGrowth(o: BenchOptions): Promise<{ result: GrowthResult
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     note: o.note,
-    machine: { ...(machine ?? (await fallbackMachine())), loadAvgEnd: Math.round((os.loadavg()[0] ?? 0) * 100) / 100 },
+    machine: { ...(machine ?? machineNow('unknown', 'unknown')), loadAvgEnd: Math.round((os.loadavg()[0] ?? 0) * 100) / 100 },
     settings: { sizes: o.growthSizes, businesses: o.businesses, terminalsPerBusiness: o.terminals, ingestSeconds: o.growthSeconds, concurrency: o.maxConcurrency, queries: o.growthQueries },
     points,
     skipped,
@@ -185,16 +185,3 @@ export async function runGrowth(o: BenchOptions): Promise<{ result: GrowthResult
   return { result, file };
 }
 
-async function fallbackMachine(): Promise<Machine> {
-  return {
-    cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown',
-    cores: os.cpus().length,
-    ramGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    os: `${os.type()} ${os.release()}`,
-    node: process.version,
-    postgres: 'unknown',
-    redis: 'unknown',
-    loadAvgStart: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
-    loadAvgEnd: 0,
-  };
-}

@@ -137,13 +137,18 @@ export async function scrapeMetric(base: string, name: string): Promise<number |
 
 export async function describeMachine(sql: postgres.Sql, redisVersion: string): Promise<Machine> {
   const [pg] = await sql<Array<{ v: string }>>`select current_setting('server_version') as v`;
+  return machineNow(pg?.v ?? 'unknown', redisVersion);
+}
+
+/** This machine, with the server versions given, and its load average now as the start's. */
+export function machineNow(postgresVersion: string, redisVersion: string): Machine {
   return {
     cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown',
     cores: os.cpus().length,
     ramGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     os: `${os.type()} ${os.release()}`,
     node: process.version,
-    postgres: pg?.v ?? 'unknown',
+    postgres: postgresVersion,
     redis: redisVersion,
     loadAvgStart: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
     loadAvgEnd: 0,
