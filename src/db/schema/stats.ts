@@ -7,6 +7,26 @@
 // country figures are summed at query time over the (province_code, time) indexes.
 import { bigint, bigserial, date, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
+/** The signed sums every rollup row keeps (fresh builders for each table). */
+const sums = () => ({
+  invoices: integer('invoices').notNull().default(0),
+  /** Σ before_vat (TgTCThue). */
+  revenue: bigint('revenue', { mode: 'number' }).notNull().default(0),
+  /** Σ vat (TgTThue). */
+  vat: bigint('vat', { mode: 'number' }).notNull().default(0),
+  /** Σ total (TgTTTBSo). */
+  total: bigint('total', { mode: 'number' }).notNull().default(0),
+});
+
+/** What the business rows (hourly, daily) count besides. */
+const businessCounts = () => ({
+  /** Invoices of the row accepted by the authority after their deadline. */
+  late: integer('late').notNull().default(0),
+  /** Replacement and adjustment invoices issued in the row (by their own issue time). */
+  replacements: integer('replacements').notNull().default(0),
+  adjustments: integer('adjustments').notNull().default(0),
+});
+
 /**
  * Per business and hour of issue. Money is signed: an adjustment adds its signed amounts, a
  * replacement subtracts its original (see rollups.ts).
@@ -18,18 +38,8 @@ export const statsHourly = pgTable(
     /** Start of the hour of issue (Asia/Ho_Chi_Minh hours coincide with UTC hours). */
     hourStart: timestamp('hour_start', { withTimezone: true }).notNull(),
     provinceCode: text('province_code').notNull(),
-    invoices: integer('invoices').notNull().default(0),
-    /** Σ before_vat (TgTCThue). */
-    revenue: bigint('revenue', { mode: 'number' }).notNull().default(0),
-    /** Σ vat (TgTThue). */
-    vat: bigint('vat', { mode: 'number' }).notNull().default(0),
-    /** Σ total (TgTTTBSo). */
-    total: bigint('total', { mode: 'number' }).notNull().default(0),
-    /** Invoices of the row accepted by the authority after their deadline. */
-    late: integer('late').notNull().default(0),
-    /** Replacement and adjustment invoices issued in the row (by their own issue time). */
-    replacements: integer('replacements').notNull().default(0),
-    adjustments: integer('adjustments').notNull().default(0),
+    ...sums(),
+    ...businessCounts(),
   },
   (t) => [
     primaryKey({ columns: [t.businessId, t.hourStart] }),
@@ -45,10 +55,7 @@ export const statsTerminalHourly = pgTable(
     terminalId: uuid('terminal_id').notNull(),
     hourStart: timestamp('hour_start', { withTimezone: true }).notNull(),
     businessId: uuid('business_id').notNull(),
-    invoices: integer('invoices').notNull().default(0),
-    revenue: bigint('revenue', { mode: 'number' }).notNull().default(0),
-    vat: bigint('vat', { mode: 'number' }).notNull().default(0),
-    total: bigint('total', { mode: 'number' }).notNull().default(0),
+    ...sums(),
   },
   (t) => [primaryKey({ columns: [t.terminalId, t.hourStart] }), index('stats_terminal_hourly_hour_idx').on(t.hourStart)],
 );
@@ -60,13 +67,8 @@ export const statsDaily = pgTable(
     businessId: uuid('business_id').notNull(),
     day: date('day', { mode: 'string' }).notNull(),
     provinceCode: text('province_code').notNull(),
-    invoices: integer('invoices').notNull().default(0),
-    revenue: bigint('revenue', { mode: 'number' }).notNull().default(0),
-    vat: bigint('vat', { mode: 'number' }).notNull().default(0),
-    total: bigint('total', { mode: 'number' }).notNull().default(0),
-    late: integer('late').notNull().default(0),
-    replacements: integer('replacements').notNull().default(0),
-    adjustments: integer('adjustments').notNull().default(0),
+    ...sums(),
+    ...businessCounts(),
   },
   (t) => [
     primaryKey({ columns: [t.businessId, t.day] }),
