@@ -24,6 +24,7 @@ import {
 import { lookupHash, type SecretBox } from '../lib/secrets.js';
 import { insertBusiness, LEGAL_REP_AAD, storeCertificate, type BusinessRow } from '../modules/businesses/businesses.repo.js';
 import { issueInvoice, lockSellerIssuing } from '../modules/sales/issue.js';
+import { sellerDictionary } from '../modules/sales/xml-dictionary.js';
 import type { Signer } from '../signing/pkcs12.js';
 import { BUYER_NAMES, DEFAULT_PROVINCES, MENU, NAMES, PLACES, seededRandom, seedSigner, weighted } from './seed-data.js';
 
@@ -182,6 +183,7 @@ async function createBusiness(o: SeedOptions, rnd: () => number, pick: <T>(xs: r
 async function issueTemplate(o: SeedOptions, sb: { business: BusinessRow; signer: Signer }, at: Date, rnd: () => number, pick: <T>(xs: readonly T[]) => T, buyerId?: string): Promise<string> {
   const items = Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => ({ ...pick(MENU), quantity: 1 + Math.floor(rnd() * 3) }));
   const { lines, totals } = computeInvoice({ form: 1, pricesIncludeVat: true, lines: items });
+  const dictionary = await sellerDictionary(o.db, sb.business, sb.signer, o.config, at);
   const row = await o.db.transaction(async (tx) => {
     await lockSellerIssuing(tx, sb.business.id);
     return issueInvoice(tx, {
@@ -197,6 +199,7 @@ async function issueTemplate(o: SeedOptions, sb: { business: BusinessRow; signer
       totals,
       formatVersion: o.config.formatVersion,
       providerTaxCode: o.config.providerTaxCode,
+      dictionary,
     });
   });
   return row.id;
@@ -247,6 +250,14 @@ async function insertCopies(db: Db, plan: string, sellers: number, templates: nu
              c.issued_at
         from copies c join invoices t on t.id = c.template_id
       returning 1
+    ),
+    documents as (
+      insert into invoice_documents (invoice_id, xml_dict, xml_z)
+      select c.id, d.xml_dict, d.xml_z from copies c join invoice_documents d on d.invoice_id = c.template_id
+    ),
+    waiting as (
+      insert into unaccepted_invoices (invoice_id, business_id, form, symbol, number, issued_at)
+      select c.id, c.business_id, c.form, c.symbol, c.j + 1, c.issued_at from copies c where c.tx_status <> 'accepted'
     )
     insert into buyer_links (invoice_id, id_hash, business_id, province_code, issued_at)
     select c.id, l.id_hash, c.business_id, c.province_code, c.issued_at

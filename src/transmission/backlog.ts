@@ -18,13 +18,16 @@ export interface Backlog {
 export async function readBacklog(db: DbOrTx, now: Date): Promise<Backlog> {
   const [r] = await queryRows<Record<string, string | number | null>>(
     db,
-    sql`select
-      (select count(*) from invoices where tx_status in ('pending', 'sent'))::int as pending,
-      (select min(issued_at) from invoices where tx_status in ('pending', 'sent')) as oldest,
-      (select count(*) from invoices where tx_status in ('pending', 'sent')
+    sql`with open as (
+        select i.tx_status, i.issued_at, i.business_date from unaccepted_invoices u join invoices i on i.id = u.invoice_id
+      )
+      select
+      (select count(*) from open where tx_status in ('pending', 'sent'))::int as pending,
+      (select min(issued_at) from open where tx_status in ('pending', 'sent')) as oldest,
+      (select count(*) from open where tx_status in ('pending', 'sent')
          and ((business_date + 1)::timestamp - interval '7 hours') at time zone 'UTC' <= ${now.toISOString()}::timestamptz)::int as overdue,
-      (select count(*) from invoices where late)::int as late_accepted,
-      (select count(*) from invoices where tx_status = 'rejected')::int as rejected,
+      (select coalesce(sum(late), 0) from stats_daily)::int as late_accepted,
+      (select count(*) from open where tx_status = 'rejected')::int as rejected,
       (select count(*) from messages where status in ('ready', 'received'))::int as open_messages`,
   );
   const oldest = r?.oldest ? new Date(r.oldest as string) : undefined;

@@ -2,9 +2,10 @@
 // list of invoices it carries before anything is sent (an invoice belongs to one message at a time).
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { invoices, messageItems, messages, transmissionEvents } from '../db/schema/index.js';
+import { invoiceDocuments, invoices, messageItems, messages, transmissionEvents, unacceptedInvoices } from '../db/schema/index.js';
 import { buildMessageId } from '../domain/codes.js';
 import { buildInvoiceMessage, MESSAGE_SIGNATURE_PLACEHOLDER } from '../invoice/message.js';
+import { storedXmlColumns, xmlStoreOf } from '../invoice/xml-store.js';
 import { signEnveloped } from '../signing/xmldsig.js';
 import { batchKeyString, type BatchKey } from './batch-key.js';
 import type { TransmissionContext } from './context.js';
@@ -37,18 +38,17 @@ export async function buildBatches(ctx: TransmissionContext, key: BatchKey): Pro
 const CORRECTION_RECHECK_MS = 2_000;
 
 async function hasUnbatched(ctx: TransmissionContext, key: BatchKey): Promise<boolean> {
-  const [row] = await ctx.db.select({ id: invoices.id }).from(invoices).where(unbatched(key)).limit(1);
+  const [row] = await ctx.db.select({ id: unacceptedInvoices.invoiceId }).from(unacceptedInvoices).where(unbatched(key)).limit(1);
   return row !== undefined;
 }
 
-/** Pending invoices of a batch key that no message carries yet. */
+/** Pending invoices of a batch key that no message carries yet (a rejected one keeps its message). */
 const unbatched = (key: BatchKey) =>
   and(
-    eq(invoices.businessId, key.businessId),
-    eq(invoices.form, key.form),
-    eq(invoices.symbol, key.symbol),
-    eq(invoices.txStatus, 'pending'),
-    isNull(invoices.messageId),
+    eq(unacceptedInvoices.businessId, key.businessId),
+    eq(unacceptedInvoices.form, key.form),
+    eq(unacceptedInvoices.symbol, key.symbol),
+    isNull(unacceptedInvoices.messageId),
   );
 
 async function buildOne(
@@ -61,12 +61,14 @@ async function buildOne(
   const signer = await ctx.signers(key.businessId);
   return ctx.db.transaction(async (tx) => {
     const rows = await tx
-      .select({ id: invoices.id, xml: invoices.xml, issuedAt: invoices.issuedAt, taxCode: invoices.taxCode })
-      .from(invoices)
+      .select({ id: invoices.id, ...storedXmlColumns, issuedAt: unacceptedInvoices.issuedAt, taxCode: invoices.taxCode })
+      .from(unacceptedInvoices)
+      .innerJoin(invoices, eq(invoices.id, unacceptedInvoices.invoiceId))
+      .leftJoin(invoiceDocuments, eq(invoiceDocuments.invoiceId, invoices.id))
       .where(and(unbatched(key), originalOnItsWay))
-      .orderBy(asc(invoices.issuedAt), asc(invoices.number))
+      .orderBy(asc(unacceptedInvoices.issuedAt), asc(unacceptedInvoices.number))
       .limit(maxInvoices)
-      .for('update', { skipLocked: true });
+      .for('update', { of: unacceptedInvoices, skipLocked: true });
     if (rows.length === 0) return { more: false };
     const oldest = rows[0]!.issuedAt;
     if (rows.length < maxInvoices && now.getTime() - oldest.getTime() < maxAgeMs) {
@@ -74,12 +76,14 @@ async function buildOne(
     }
 
     // Fill up to the size limit; the rest waits for the next message.
-    const taken: typeof rows = [];
+    const documents = await xmlStoreOf(ctx.db).read(tx, rows);
+    const taken: Array<(typeof rows)[number] & { document: string }> = [];
     let bytes = ENVELOPE_ALLOWANCE;
-    for (const r of rows) {
-      const size = Buffer.byteLength(r.xml);
+    for (const [i, r] of rows.entries()) {
+      const document = documents[i]!;
+      const size = Buffer.byteLength(document);
       if (taken.length > 0 && bytes + size > maxBytes) break;
-      taken.push(r);
+      taken.push({ ...r, document });
       bytes += size;
     }
 
@@ -96,7 +100,7 @@ async function buildOne(
         count: taken.length,
       },
       dataId,
-      taken.map((r) => stripDeclaration(r.xml)),
+      taken.map((r) => stripDeclaration(r.document)),
     );
     const xml = signEnveloped(unsigned, {
       signer,
@@ -117,7 +121,7 @@ async function buildOne(
       createdAt: now,
     });
     await tx.insert(messageItems).values(ids.map((invoiceId) => ({ messageId, invoiceId })));
-    await tx.update(invoices).set({ messageId }).where(inArray(invoices.id, ids));
+    await tx.update(unacceptedInvoices).set({ messageId }).where(inArray(unacceptedInvoices.invoiceId, ids));
     await tx.insert(transmissionEvents).values({ at: now, messageId, event: 'message.built', detail: { invoices: ids.length, bytes: xml.length } });
     ctx.log.debug({ messageId, invoices: ids.length }, '206 message built');
     return { messageId, more: rows.length === maxInvoices || taken.length < rows.length };
@@ -129,10 +133,10 @@ async function buildOne(
  * authority has not taken in yet, or is pending under another batch key (a replacement issued in a
  * new year). An original pending unbatched under the same key goes first in this very message.
  */
-const originalOnItsWay = sql`not exists (
-  select 1 from invoices o
-  where o.id = ${invoices.relatedInvoiceId} and o.tx_status = 'pending'
-    and (o.message_id is not null or o.business_id <> ${invoices.businessId} or o.form <> ${invoices.form} or o.symbol <> ${invoices.symbol}))`;
+const originalOnItsWay = sql`(${invoices.relatedInvoiceId} is null or not exists (
+  select 1 from unaccepted_invoices o join invoices oi on oi.id = o.invoice_id
+  where o.invoice_id = ${invoices.relatedInvoiceId} and oi.tx_status = 'pending'
+    and (o.message_id is not null or o.business_id <> ${unacceptedInvoices.businessId} or o.form <> ${unacceptedInvoices.form} or o.symbol <> ${unacceptedInvoices.symbol})))`;
 
 const DECLARATION = /^<\?xml[^?]*\?>/;
 /** Stored invoices are standalone documents; inside a message they are plain elements. */
@@ -142,13 +146,13 @@ export const stripDeclaration = (xml: string): string => xml.replace(DECLARATION
 export async function unbatchedKeys(ctx: Pick<TransmissionContext, 'db'>): Promise<Array<BatchKey & { oldest: Date }>> {
   const rows = await ctx.db
     .select({
-      businessId: invoices.businessId,
-      form: invoices.form,
-      symbol: invoices.symbol,
-      oldest: sql<Date>`min(${invoices.issuedAt})`.mapWith(invoices.issuedAt),
+      businessId: unacceptedInvoices.businessId,
+      form: unacceptedInvoices.form,
+      symbol: unacceptedInvoices.symbol,
+      oldest: sql<Date>`min(${unacceptedInvoices.issuedAt})`.mapWith(unacceptedInvoices.issuedAt),
     })
-    .from(invoices)
-    .where(and(eq(invoices.txStatus, 'pending'), isNull(invoices.messageId)))
-    .groupBy(invoices.businessId, invoices.form, invoices.symbol);
+    .from(unacceptedInvoices)
+    .where(isNull(unacceptedInvoices.messageId))
+    .groupBy(unacceptedInvoices.businessId, unacceptedInvoices.form, unacceptedInvoices.symbol);
   return rows;
 }

@@ -2,8 +2,8 @@
 // accepts the rest, 9 rejects them all. Rejections are final; late means accepted after the end
 // of the invoice's business day in Asia/Ho_Chi_Minh.
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { invoices, transmissionEvents } from '../db/schema/index.js';
-import type { ReplyHandler } from './messenger.js';
+import { invoices, transmissionEvents, unacceptedInvoices } from '../db/schema/index.js';
+import { carriedBy, type ReplyHandler } from './messenger.js';
 import { invoiceKey, type Reason, type Reply } from './replies.js';
 import { recordAccepted } from '../modules/stats/rollups.js';
 
@@ -13,7 +13,7 @@ const deadline = sql`(((${invoices.businessDate} + 1)::timestamp - interval '7 h
 export const handleInvoiceAnswers: ReplyHandler = async (tx, message, replies, now) => {
   const answer = replies.find((r): r is Extract<Reply, { type: 204 }> => r.type === 204);
   if (!answer) return false;
-  const live = and(eq(invoices.messageId, message.id), inArray(invoices.txStatus, ['pending', 'sent']));
+  const live = and(inArray(invoices.id, carriedBy(tx, message.id)), inArray(invoices.txStatus, ['pending', 'sent']));
   const carried = await tx
     .select({ id: invoices.id, form: invoices.form, symbol: invoices.symbol, number: invoices.number })
     .from(invoices)
@@ -39,6 +39,7 @@ export const handleInvoiceAnswers: ReplyHandler = async (tx, message, replies, n
       .set({ txStatus: 'accepted', acceptedAt: now, late: sql`${now.toISOString()}::timestamptz > ${deadline}`, txLastError: null })
       .where(inArray(invoices.id, acceptedIds));
     await recordAccepted(tx, acceptedIds); // late counts of the statistics rollups
+    await tx.delete(unacceptedInvoices).where(inArray(unacceptedInvoices.invoiceId, acceptedIds));
   }
   for (const [id, reason] of rejected) {
     await tx

@@ -2,8 +2,8 @@
 // read the 999, then poll for the business answer and hand it to the handler of its type.
 // Every retry resends the stored bytes under the same MTDiep; the database row is the truth.
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
-import { invoices, messages, transmissionEvents } from '../db/schema/index.js';
+import type { DbOrTx, Tx } from '../db/client.js';
+import { invoices, messages, transmissionEvents, unacceptedInvoices } from '../db/schema/index.js';
 import type { TransmissionContext } from './context.js';
 import { backoffMs } from './batch-key.js';
 import { readReply, type Reply } from './replies.js';
@@ -97,8 +97,8 @@ async function applyReplies(ctx: TransmissionContext, msg: MessageRow, xmls: str
       if (msg.type === 206) {
         await tx
           .update(invoices)
-          .set({ txStatus: 'sent', sentAt: now, txAttempts: sql`${invoices.txAttempts} + 1` })
-          .where(and(eq(invoices.messageId, msg.id), eq(invoices.txStatus, 'pending')));
+          .set({ txStatus: 'sent', sentAt: now, messageId: msg.id, txAttempts: sql`${invoices.txAttempts} + 1` })
+          .where(and(inArray(invoices.id, carriedBy(tx, msg.id)), eq(invoices.txStatus, 'pending')));
       }
       await tx.insert(transmissionEvents).values({ at: now, messageId: msg.id, event: 'message.received' });
     }
@@ -140,10 +140,8 @@ async function refuse(ctx: TransmissionContext, msg: MessageRow, ack: Extract<Re
       .set({ status: 'refused', lastError: error, answeredAt: now, leaseOwner: null, leaseUntil: null, result: { reasons: ack.reasons } as never })
       .where(eq(messages.id, msg.id));
     if (msg.type === 206) {
-      await tx
-        .update(invoices)
-        .set({ messageId: null, txStatus: 'pending', txLastError: error })
-        .where(eq(invoices.messageId, msg.id));
+      await tx.update(invoices).set({ txLastError: error }).where(inArray(invoices.id, carriedBy(tx, msg.id)));
+      await tx.update(unacceptedInvoices).set({ messageId: null }).where(eq(unacceptedInvoices.messageId, msg.id));
     }
     await tx.insert(transmissionEvents).values({ at: now, messageId: msg.id, event: 'message.refused', detail: { reasons: ack.reasons } });
   });
@@ -173,3 +171,7 @@ async function reschedule(
   if (o.error) ctx.log.info({ messageId: msg.id, attempts: msg.attempts, delayMs, error: o.error }, 'message will be retried');
   return { next: { step, delayMs } };
 }
+
+/** The invoices a 206 message carries and the authority has not accepted (a subquery). */
+export const carriedBy = (db: DbOrTx, messageId: string) =>
+  db.select({ id: unacceptedInvoices.invoiceId }).from(unacceptedInvoices).where(eq(unacceptedInvoices.messageId, messageId));

@@ -24,6 +24,9 @@ export const QUEUE_NAME = 'hoadon-transmission';
 const MAX_DELAY_MS = 3_600_000;
 const clampDelay = (ms: number): number => Math.min(MAX_DELAY_MS, Math.max(0, ms));
 
+/** A job due sooner than this may be running already: ask Redis again. */
+const ADDED_MARGIN_MS = 100;
+
 /** Job ids: one batch job per key and time window, one message job per step. BullMQ forbids ':'. */
 export function batchJobId(key: string, dueAt: Date, windowMs: number, now: number, reason?: string): { id: string; delayMs: number } {
   if (reason) return { id: `b_${key}_${reason}`, delayMs: clampDelay(dueAt.getTime() - now) };
@@ -84,7 +87,8 @@ export function inProcessScheduler(processors: () => Processors, opts: { windowM
 /** Producer side of BullMQ: any process may enqueue. Never blocks a request on a Redis outage. */
 export function bullmqScheduler(connection: Redis, opts: { windowMs: number; prefix?: string; enqueueTimeoutMs?: number; onError?: (err: unknown) => void }): Scheduler & { queue: Queue } {
   const queue = new Queue<JobData>(QUEUE_NAME, { connection, prefix: opts.prefix });
-  const add = async (id: string, data: JobData, delayMs: number) => {
+  /** True once Redis has the job. */
+  const add = async (id: string, data: JobData, delayMs: number): Promise<boolean> => {
     const job = queue.add(data.kind, data, { jobId: id, delay: clampDelay(delayMs), removeOnComplete: true, removeOnFail: true, attempts: 1 });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -92,18 +96,31 @@ export function bullmqScheduler(connection: Redis, opts: { windowMs: number; pre
     });
     try {
       await Promise.race([job, timeout]);
+      return true;
     } catch (err) {
       // The reconciler will find the work in the database; the caller must not fail for this.
       opts.onError?.(err);
+      return false;
     } finally {
       clearTimeout(timer);
     }
   };
+  // Every issued invoice asks for its batch job, and all of a window ask for the same one: a job
+  // this process added that is not due yet is there already (BullMQ would ignore the duplicate
+  // id anyway; this saves the round trip). Should Redis have lost it, the reconciler restores it.
+  const added = new Map<string, number>();
+  const remember = (id: string, dueAtMs: number): void => {
+    if (added.size >= 10_000) for (const [k, due] of added) if (due <= Date.now()) added.delete(k);
+    added.set(id, dueAtMs);
+  };
   return {
     queue,
     async batch(key, dueAt, reason) {
-      const { id, delayMs } = batchJobId(key, dueAt, opts.windowMs, Date.now(), reason);
-      await add(id, { kind: 'batch', key }, delayMs);
+      const now = Date.now();
+      const { id, delayMs } = batchJobId(key, dueAt, opts.windowMs, now, reason);
+      if (reason) return void (await add(id, { kind: 'batch', key }, delayMs));
+      if ((added.get(id) ?? 0) > now + ADDED_MARGIN_MS) return;
+      if (await add(id, { kind: 'batch', key }, delayMs)) remember(id, now + delayMs);
     },
     async message(messageId, step, delayMs) {
       await add(messageJobId(messageId, step), { kind: 'message', messageId, step }, delayMs);

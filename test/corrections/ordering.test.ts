@@ -59,7 +59,8 @@ t.test('a replacement waits for its original’s message, and the simulator chec
 
   // The simulator's side of the rule: a correction of an invoice it never accepted is rejected.
   const unsent = (await s.post(s.sale())).json();
-  await deps.database.db.execute(sql`update invoices set tx_status = 'accepted', message_id = null where id = ${unsent.invoiceId}`);
+  await deps.database.db.execute(sql`update invoices set tx_status = 'accepted' where id = ${unsent.invoiceId}`);
+  await deps.database.db.execute(sql`delete from unaccepted_invoices where invoice_id = ${unsent.invoiceId}`);
   const orphan = (await replace(unsent.invoiceId)).json();
   const fine = (await s.post(s.sale())).json(); // in the same message: the 204 then names the bad one (LTBao 7)
   const built = await buildBatches(ctx, key);

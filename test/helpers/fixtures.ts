@@ -6,6 +6,7 @@ import { computeInvoice } from '../../src/domain/amounts.js';
 import { makeTaxCode } from '../../src/domain/tax-code.js';
 import { insertBusiness, LEGAL_REP_AAD, storeCertificate, type BusinessRow } from '../../src/modules/businesses/businesses.repo.js';
 import { issueInvoice, type InvoiceRow } from '../../src/modules/sales/issue.js';
+import { xmlStoreOf } from '../../src/invoice/xml-store.js';
 import { loadPkcs12, type Signer } from '../../src/signing/pkcs12.js';
 import { makeSellerPkcs12 } from './certs.js';
 import { staff, terminals } from '../../src/db/schema/index.js';
@@ -132,4 +133,11 @@ export async function createStaff(deps: Deps, role: 'officer' | 'admin', provinc
 /** The business's own key (biz_…). */
 export async function createBusinessKey(deps: Deps, businessId: string): Promise<string> {
   return issueCredential(deps.database.db, 'biz', { businessId }, deps.clock());
+}
+
+/** An invoice's signed XML as served (stored deflated or as text). */
+export async function storedXml(deps: Deps, row: { id: string }): Promise<string> {
+  const xml = (await xmlStoreOf(deps.database.db).byInvoiceIds(deps.database.db, [row.id])).get(row.id);
+  if (xml === undefined) throw new Error(`no invoice ${row.id}`);
+  return xml;
 }

@@ -2,7 +2,7 @@
 // DATABASE_URL: search with cursor and the per-province merge, detail, XML, lookup, buyers, export.
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
-import { createActiveBusiness, createStaff } from '../helpers/fixtures.js';
+import { createActiveBusiness, createStaff, storedXml } from '../helpers/fixtures.js';
 import { issueAt } from '../helpers/invoices.js';
 
 t.test('invoice reads on PGlite', async (t) => {
@@ -30,7 +30,7 @@ t.test('invoice reads on PGlite', async (t) => {
   const last = rows.at(-1)!;
   t.equal((await app.inject({ method: 'GET', url: `/v1/invoices/${last.id}`, headers: auth })).json().code, last.mttCode);
   const xml = await app.inject({ method: 'GET', url: `/v1/invoices/${last.id}/xml`, headers: auth });
-  t.ok(xml.rawPayload.equals(Buffer.from(last.xml, 'utf8')));
+  t.ok(xml.rawPayload.equals(Buffer.from(await storedXml(deps, last), 'utf8')));
   t.equal((await app.inject({ method: 'GET', url: `/v1/lookup?code=${last.mttCode}&total=${last.total}` })).statusCode, 200);
   const found = await app.inject({ method: 'POST', url: '/v1/buyers/search', headers: auth, payload: { personalId: '001099012345', reason: 'Kiểm tra PGlite' } });
   t.match(found.json(), { summary: { count: 9 } });

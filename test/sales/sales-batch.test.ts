@@ -5,6 +5,7 @@ import { asc } from 'drizzle-orm';
 import { invoices } from '../../src/db/schema/index.js';
 import { addDays, businessDate } from '../../src/domain/dates.js';
 import { salesSetup } from './sales-helpers.js';
+import { storedXml } from '../helpers/fixtures.js';
 
 type Result = { idempotencyKey: string; status: number; invoice?: Record<string, unknown> & { number: number }; error?: { code: string; status: number; errors?: Array<{ path: string }> } };
 
@@ -28,7 +29,8 @@ t.test('30 offline sales of yesterday: in order, consecutive, issued late today;
   t.ok(results.every((r) => r.invoice!.issuedLate === true && r.invoice!.saleDate === yesterday && r.invoice!.businessDate === today));
   const rows = await s.deps.database.db.select().from(invoices).orderBy(asc(invoices.number));
   t.ok(rows.every((r) => r.issuedLate && r.saleDate === yesterday && r.businessDate === today));
-  t.ok(rows.every((r, i) => r.xml.includes(`<NLap>${today}</NLap>`) && r.soldAt.getTime() === new Date((sales[i] as Record<string, unknown>).soldAt as string).getTime()));
+  const xmls = await Promise.all(rows.map((r) => storedXml(s.deps, r)));
+  t.ok(rows.every((r, i) => xmls[i]!.includes(`<NLap>${today}</NLap>`) && r.soldAt.getTime() === new Date((sales[i] as Record<string, unknown>).soldAt as string).getTime()));
 
   const again = await s.postBatch(sales);
   t.equal(again.statusCode, 200);

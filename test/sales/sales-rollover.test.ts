@@ -4,6 +4,7 @@ import t from 'tap';
 import { asc } from 'drizzle-orm';
 import { invoices } from '../../src/db/schema/index.js';
 import { salesSetup } from './sales-helpers.js';
+import { storedXml } from '../helpers/fixtures.js';
 
 t.test('last sale of 2026 on C26M.., first of 2027 number 1 on C27M..', async (t) => {
   let now = new Date('2026-12-31T23:58:00+07:00');
@@ -39,6 +40,7 @@ t.test('last sale of 2026 on C26M.., first of 2027 number 1 on C27M..', async (t
 
   const rows = await s.deps.database.db.select().from(invoices).orderBy(asc(invoices.issuedAt));
   t.same(rows.map((r) => `${r.symbol}/${r.number}`), [`C26M${series}/1`, `C26M${series}/2`, `C27M${series}/1`, `C27M${series}/2`]);
-  t.ok(rows[2]!.xml.includes('<KHHDon>C27M') && rows[2]!.xml.includes('<NLap>2027-01-01</NLap>'));
-  t.ok(rows[1]!.xml.includes('<KHHDon>C26M') && rows[1]!.xml.includes('<NLap>2026-12-31</NLap>'));
+  const [xml1, xml2] = [await storedXml(s.deps, rows[1]!), await storedXml(s.deps, rows[2]!)];
+  t.ok(xml2.includes('<KHHDon>C27M') && xml2.includes('<NLap>2027-01-01</NLap>'));
+  t.ok(xml1.includes('<KHHDon>C26M') && xml1.includes('<NLap>2026-12-31</NLap>'));
 });

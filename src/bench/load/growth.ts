@@ -92,8 +92,13 @@ async function seed(seeder: Seeder, url: string, env: Record<string, string>, si
   // only transmits the sales measured here.
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    await sql`update invoices set tx_status = 'accepted', accepted_at = issued_at + interval '10 seconds', sent_at = issued_at + interval '2 seconds'
-               where tx_status in ('pending', 'sent') and message_id is null`;
+    await sql`with answered as (
+                delete from unaccepted_invoices u using invoices i
+                 where i.id = u.invoice_id and i.tx_status in ('pending', 'sent') and u.message_id is null
+                returning u.invoice_id
+              )
+              update invoices set tx_status = 'accepted', accepted_at = issued_at + interval '10 seconds', sent_at = issued_at + interval '2 seconds'
+               where id in (select invoice_id from answered)`;
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type postgres from 'postgres';
+import { unpackXml } from '../../invoice/xml-store.js';
 import type { Acceptance, Machine, StorageResult } from './types.js';
 
 /**
@@ -104,8 +105,10 @@ export async function storagePerInvoice(sql: postgres.Sql, baseline: { invoices:
   } catch {
     // no pgstattuple: report totals only
   }
-  const [inv] = await sql<Array<{ n: number; xml: number | null; stored: number | null }>>`
-    select count(*)::int as n, avg(octet_length(xml))::float8 as xml, avg(pg_column_size(xml))::float8 as stored from invoices`;
+  const [inv] = await sql<Array<{ n: number; stored: number | null }>>`
+    select count(*)::int as n, avg(coalesce(pg_column_size(d.xml_z), pg_column_size(i.xml)))::float8 as stored
+      from invoices i left join invoice_documents d on d.invoice_id = i.id`;
+  const xmlBytes = await averageXmlText(sql);
   const n = inv?.n ?? 0;
   const all = tables.reduce((s, t) => s + Number(t.bytes), 0);
   const invoiceTable = Number(tables.find((t) => t.table === 'invoices')?.bytes ?? 0);
@@ -117,7 +120,7 @@ export async function storagePerInvoice(sql: postgres.Sql, baseline: { invoices:
     marginalBytesPerInvoice: added > 0 ? Math.round((all - baseline.totalBytes) / added) : 0,
     baseline,
     invoiceTableBytesPerInvoice: n ? Math.round(invoiceTable / n) : 0,
-    avgXmlBytes: Math.round(inv?.xml ?? 0),
+    avgXmlBytes: Math.round(xmlBytes),
     avgXmlStoredBytes: Math.round(inv?.stored ?? 0),
     tables: tables.filter((t) => Number(t.bytes) > 0).map((t) => ({ table: t.table, bytes: Number(t.bytes), indexBytes: Number(t.index_bytes), reusableBytes: reusable.get(t.table) ?? null })),
     liveBytesPerInvoice: reusable.size && added > 0 ? Math.round((all - [...reusable.values()].reduce((a, b) => a + b, 0) - baseline.totalBytes) / added) : null,
@@ -153,4 +156,16 @@ export function machineNow(postgresVersion: string, redisVersion: string): Machi
     loadAvgStart: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
     loadAvgEnd: 0,
   };
+}
+
+/** Mean length of the signed XML as text, over the newest 500 invoices (inflated with their dictionaries). */
+async function averageXmlText(sql: postgres.Sql): Promise<number> {
+  const rows = await sql<Array<{ xml: string | null; xml_z: Buffer | null; xml_dict: number | null; dict: Buffer | null }>>`
+    select i.xml, doc.xml_z, doc.xml_dict, d.bytes as dict
+      from (select id, xml from invoices order by issued_at desc limit 500) i
+      left join invoice_documents doc on doc.invoice_id = i.id
+      left join xml_dictionaries d on d.id = doc.xml_dict`;
+  if (rows.length === 0) return 0;
+  const total = rows.reduce((sum, r) => sum + Buffer.byteLength(unpackXml({ xml: r.xml, xmlZ: r.xml_z, xmlDict: r.xml_dict }, r.dict ?? undefined)), 0);
+  return total / rows.length;
 }

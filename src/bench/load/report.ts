@@ -302,20 +302,25 @@ above says how far this build is from it. What keeps that volume workable, and w
   accounting records; a closed month is detached and moved to cheaper storage (a tablespace on
   slower disks, or exported signed XML in object storage with a row stub kept for search), and
   dropped when the period ends: no \`DELETE\` of billions of rows, no bloat.
-- **The signed XML dominates**: compressed by TOAST, it is stored in the invoice row and again inside
-  its 206 message (below); it is the candidate for
-  \`lz4\` column compression (\`ALTER TABLE … ALTER COLUMN xml SET COMPRESSION lz4\`, PostgreSQL 14+)
-  and for moving to object storage after acceptance.
+- **The signed XML is deflated against its seller's dictionary** (\`src/invoice/xml-store.ts\`): a
+  signed sample invoice of the same seller and certificate holds the name, address, certificate and
+  element names that every invoice repeats, so a ~5 KB document takes ~0.7 KB (PostgreSQL's own
+  compression only halves it). Lossless: the bytes served are the bytes signed. It lives in
+  \`invoice_documents\`, written once, so a status update of the invoice row does not copy it.
 - **Idempotency keys** only need to outlive the POS's retry window: consumer processes delete them
   after \`IDEMPOTENCY_RETENTION_DAYS\` (default 7), which takes their share out of the long-run
   per-invoice figure (a run shorter than the retention still counts them).
 - **206 message bodies repeat every invoice's signed XML**: they are needed for resending until the
   authority answers, and are emptied once it has (the invoice keeps its own signed XML); what the
   \`messages\` row above still holds is their dead versions until vacuum reuses the space.
-- **Fewer row versions per invoice**: each transmission-status change (pending → sent → accepted)
-  writes a new version of the invoice row (the "reusable" column above). They cannot be HOT updates
-  while an index covers the changed columns; keeping transmission state in a narrow table of its
-  own would leave the wide invoice row written once.
+- **Transmission state is not indexed on \`invoices\`**: the work list of invoices not yet accepted
+  (what the batcher takes, what a message carries, the backlog filters) is the small
+  \`unaccepted_invoices\` table, whose rows are deleted on acceptance; the invoices table lost the
+  nine indexes that named its status, message or lateness. Each status change (pending → sent →
+  accepted) still writes a new version of the ~1.4 KB invoice row with entries in its indexes: they
+  cannot be HOT updates, as every invoice of a page changes at once (one message carries them) and
+  no sane fillfactor leaves room for all. Moving the changing columns to a narrow table of their own
+  would leave the invoice row written once; that is the next step.
 `;
 
 const TUNING = `## Tuning in this benchmark
@@ -327,14 +332,19 @@ const TUNING = `## Tuning in this benchmark
   (a longer window) cost fewer 206 signatures per invoice.
 - Every sale is signed inside its issuing transaction, under a per-seller advisory lock (gap-free
   numbers). A gateway queues each seller's sales itself and issues whatever queued during a turn
-  together (up to 64): one transaction, one lock, one allocation per counter, one insert, one
-  statistics upsert and one commit for them all (\`src/modules/sales/seller-queue.ts\`). Before this,
+  together (up to 64) in one transaction (\`src/modules/sales/seller-queue.ts\`). Before this,
   each sale held one of the 10 pooled connections while waiting for its seller's lock, and a few busy
   sellers could take the whole pool.
+- A turn is four round trips to PostgreSQL whatever its size: \`begin\`; one call of the
+  \`issue_begin\` function (lock, which Idempotency-Keys are taken, the business under the lock, the
+  numbers); one statement that writes the invoices, their work-list rows, buyer links, key answers
+  and the three statistics upserts (rows travel as jsonb parameters, so the statement text never
+  changes and stays prepared); \`commit\`. The turn was eleven round trips before, with statement
+  texts that changed with the number of sales (each a new prepared statement).
 - Per sale the gateway reads nothing before issuing: an active business's row is reused for 2 s
-  (read again under the lock once per turn), a used Idempotency-Key is found by the turn's claim,
-  a token's \`last_used_at\` is written at most once a minute, and the insert does not read the
-  signed XML back.
+  (read again under the lock once per turn), a token's \`last_used_at\` is written at most once a
+  minute, the insert does not read the signed XML back, and the batch job an invoice asks for is
+  added to Redis once per batching window and process, not once per invoice.
 `;
 
 /** Every load result in a directory (for the repeats table); unreadable files are skipped. */

@@ -14,7 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { businesses, terminals } from './businesses.js';
+import { businesses, bytea, terminals } from './businesses.js';
 
 export type InvoiceStatus = 'issued' | 'replaced' | 'adjusted';
 export type InvoiceKind = 'original' | 'replacement' | 'adjustment';
@@ -68,11 +68,14 @@ export const invoices = pgTable(
     byRate: jsonb('by_rate').$type<Array<{ rate: string; beforeVat: number; vat: number }>>().notNull(),
     totalInWords: text('total_in_words').notNull(),
     qr: text('qr').notNull(),
-    /** The signed document exactly as served; never rewritten. */
-    xml: text('xml').notNull(),
+    /**
+     * The signed document exactly as served, never rewritten, as text in rows written before
+     * invoice_documents; newer rows keep it there (deflated) and leave this null.
+     */
+    xml: text('xml'),
     status: text('status').$type<InvoiceStatus>().notNull().default('issued'),
     txStatus: text('tx_status').$type<TransmissionStatus>().notNull().default('pending'),
-    /** The 206 message currently carrying the invoice (one at a time). */
+    /** The 206 message that was taken in with the invoice (set with tx_status 'sent'). */
     messageId: text('message_id'),
     txAttempts: integer('tx_attempts').notNull().default(0),
     txLastError: text('tx_last_error'),
@@ -87,36 +90,78 @@ export const invoices = pgTable(
   (t) => [
     uniqueIndex('invoices_number_uq').on(t.businessId, t.form, t.symbol, t.number),
     uniqueIndex('invoices_mtt_code_uq').on(t.businessId, t.mttCode),
-    // The batcher's work list: invoices not yet in any message.
-    index('invoices_unbatched_idx')
-      .on(t.businessId, t.form, t.symbol, t.issuedAt)
-      .where(sql`tx_status = 'pending' and message_id is null`),
-    index('invoices_message_idx').on(t.messageId),
-    // Small partial indexes: the backlog, late and rejected counts stay cheap at millions of rows.
-    index('invoices_open_idx').on(t.issuedAt).where(sql`tx_status in ('pending', 'sent')`),
-    index('invoices_late_idx').on(t.issuedAt).where(sql`late`),
-    index('invoices_rejected_idx').on(t.issuedAt).where(sql`tx_status = 'rejected'`),
+    // No index names a column that transmission changes (tx_status, message_id, late, …): each
+    // status change of an invoice writes a new row version, and every index naming a changed column
+    // (or with it in its predicate) would take new entries each time. Work lists and backlog
+    // filters use the small unaccepted_invoices table instead.
     index('invoices_business_issued_idx').on(t.businessId, t.issuedAt.desc(), t.id.desc()),
     index('invoices_province_issued_idx').on(t.provinceCode, t.issuedAt.desc(), t.id.desc()),
     index('invoices_issued_idx').on(t.issuedAt.desc(), t.id.desc()),
     // Search (GET /v1/invoices, export, lookup): every common filter has an index that yields rows
     // already in the list's order (issued_at desc, id desc), so a page reads about `limit` rows.
-    index('invoices_tax_code_issued_idx').on(t.taxCode, t.issuedAt.desc(), t.id.desc()),
     index('invoices_terminal_issued_idx').on(t.terminalId, t.issuedAt.desc(), t.id.desc()).where(sql`terminal_id is not null`),
     index('invoices_code_idx').on(t.mttCode),
     index('invoices_tax_code_number_idx').on(t.taxCode, t.number),
-    // Officers' backlog views (transmission=pending|sent within a province) stay small.
-    index('invoices_open_province_idx')
-      .on(t.provinceCode, t.issuedAt.desc(), t.id.desc())
-      .where(sql`tx_status in ('pending', 'sent')`),
-    // transmission=pending|sent and =rejected across provinces, in the list's order (the older
-    // partial indexes above are ascending: a backward scan would be nulls-first, not this order).
-    index('invoices_open_issued_idx').on(t.issuedAt.desc(), t.id.desc()).where(sql`tx_status in ('pending', 'sent')`),
-    index('invoices_rejected_issued_idx').on(t.issuedAt.desc(), t.id.desc()).where(sql`tx_status = 'rejected'`),
     // status=replaced|adjusted is rare; corrections find their originals' successors.
     index('invoices_corrected_idx').on(t.issuedAt.desc(), t.id.desc()).where(sql`status <> 'issued'`),
     index('invoices_related_idx').on(t.relatedInvoiceId).where(sql`related_invoice_id is not null`),
   ],
+);
+
+/**
+ * Every invoice the authority has not accepted: pending, sent, or rejected (rejections stay, they
+ * are few). Written with the invoice, deleted on acceptance: a small table that is the batcher's
+ * work list (`message_id is null`), finds a message's invoices, and bounds backlog queries, so
+ * the wide invoices table carries no index on transmission state.
+ */
+export const unacceptedInvoices = pgTable(
+  'unaccepted_invoices',
+  {
+    invoiceId: uuid('invoice_id').primaryKey(),
+    businessId: uuid('business_id').notNull(),
+    form: smallint('form').notNull(),
+    symbol: text('symbol').notNull(),
+    number: integer('number').notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+    /** The 206 message carrying the invoice now; null while it waits for one. */
+    messageId: text('message_id'),
+  },
+  (t) => [
+    index('unaccepted_unbatched_idx').on(t.businessId, t.form, t.symbol, t.issuedAt, t.number).where(sql`message_id is null`),
+    index('unaccepted_message_idx').on(t.messageId).where(sql`message_id is not null`),
+  ],
+);
+
+/**
+ * The signed document of an invoice, exactly as served and never rewritten, deflated against its
+ * seller's dictionary (src/invoice/xml-store.ts). Apart from the invoice row, which transmission
+ * updates rewrite (pending → sent → accepted): written once here, the document is never copied.
+ */
+export const invoiceDocuments = pgTable('invoice_documents', {
+  invoiceId: uuid('invoice_id')
+    .primaryKey()
+    .references(() => invoices.id),
+  xmlDict: integer('xml_dict')
+    .notNull()
+    .references(() => xmlDictionaries.id),
+  xmlZ: bytea('xml_z').notNull(),
+});
+
+/**
+ * Deflate dictionaries of stored invoice XML, one per seller and certificate: a signed sample
+ * invoice of that seller, so what every invoice of it repeats (names, address, certificate,
+ * element names) costs a few bytes. Immutable once written.
+ */
+export const xmlDictionaries = pgTable(
+  'xml_dictionaries',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    businessId: uuid('business_id').notNull(),
+    certificateSha256: text('certificate_sha256').notNull(),
+    bytes: bytea('bytes').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('xml_dictionaries_owner_uq').on(t.businessId, t.certificateSha256)],
 );
 
 /** One row per (terminal, Idempotency-Key): the guarantee that a retried sale is one invoice. */

@@ -11,6 +11,7 @@ import { invoices } from '../../db/schema/index.js';
 import type { Clock } from '../../deps.js';
 import { formatSymbolWithForm, toIsoLocal } from '../../domain/index.js';
 import { parseInvoice } from '../../invoice/parse.js';
+import { xmlStoreOf } from '../../invoice/xml-store.js';
 import type { RelatedInvoice } from '../../invoice/model.js';
 import { lookupHash } from '../../lib/secrets.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
@@ -127,7 +128,7 @@ export function createCorrectionsService(d: CorrectionsDeps) {
       const requestedAt = d.clock();
       const computed = prepareAdjustment(body.items, orig.form === 2 ? 2 : 1, orig.pricesIncludeVat, requestedAt, d.config);
       // The buyer in full (personal ID included) is only in the legal XML.
-      const buyer = fromXmlBuyer(parseInvoice(orig.xml).buyer);
+      const buyer = fromXmlBuyer(parseInvoice((await xmlStoreOf(d.db).byInvoiceIds(d.db, [orig.id])).get(orig.id)!).buyer);
       const prepared = {
         ...computed,
         soldAt: requestedAt,

@@ -1,7 +1,9 @@
 // What the staff dashboard needs beyond the public statistics: figures per province, and the
 // health of one business's invoice numbering and signatures. Reads only.
-import { sql } from 'drizzle-orm';
-import { queryRows, type DbOrTx } from '../../db/client.js';
+import { desc, eq, sql } from 'drizzle-orm';
+import { queryRows, type Db, type DbOrTx } from '../../db/client.js';
+import { invoiceDocuments, invoices } from '../../db/schema/index.js';
+import { storedXmlColumns, xmlStoreOf } from '../../invoice/xml-store.js';
 import { inScope, type ProvinceScope } from '../stats/scope.js';
 
 export interface ProvinceRow {
@@ -99,9 +101,14 @@ export async function readGaps(db: DbOrTx, businessId: string, s: { form: number
 }
 
 /** The newest invoices of a business with their signed XML, for checking signatures. */
-export async function readRecentXml(db: DbOrTx, businessId: string, limit: number): Promise<Array<{ id: string; xml: string }>> {
-  return queryRows<{ id: string; xml: string }>(
-    db,
-    sql`select id, xml from invoices where business_id = ${businessId} order by issued_at desc, id desc limit ${limit}`,
-  );
+export async function readRecentXml(db: Db, businessId: string, limit: number): Promise<Array<{ id: string; xml: string }>> {
+  const rows = await db
+    .select({ id: invoices.id, ...storedXmlColumns })
+    .from(invoices)
+    .leftJoin(invoiceDocuments, eq(invoiceDocuments.invoiceId, invoices.id))
+    .where(eq(invoices.businessId, businessId))
+    .orderBy(desc(invoices.issuedAt), desc(invoices.id))
+    .limit(limit);
+  const xml = await xmlStoreOf(db).read(db, rows);
+  return rows.map((r, i) => ({ id: r.id, xml: xml[i]! }));
 }

@@ -22,6 +22,7 @@ import { lookupHash } from '../../lib/secrets.js';
 import { insertBusiness, LEGAL_REP_AAD, storeCertificate, type BusinessRow } from '../businesses/businesses.repo.js';
 import type { SignalCode } from '../risk/rules.js';
 import { issueInvoice, issueInvoices, type InvoiceRow } from '../sales/issue.js';
+import { sellerDictionary } from '../sales/xml-dictionary.js';
 import { recordAccepted } from '../stats/rollups.js';
 import { BIRTH_CODE_OF } from './catalog.js';
 import { demoCertificates, type DemoCertificates } from './certs.js';
@@ -226,9 +227,10 @@ async function issueHistory(
     if (o.signal?.aborted) throw new Error('demo seeding aborted');
     const sales = batch;
     batch = [];
+    const dictionary = await sellerDictionary(db, biz.row, biz.signer, deps.config, deps.clock());
     const rows = await db.transaction(async (tx) => {
       const out: InvoiceRow[] = [];
-      const common = { business: biz.row, signer: biz.signer, formatVersion: deps.config.formatVersion, providerTaxCode: deps.config.providerTaxCode };
+      const common = { business: biz.row, signer: biz.signer, formatVersion: deps.config.formatVersion, providerTaxCode: deps.config.providerTaxCode, dictionary };
       // Runs of plain sales are issued together (one statement each for numbers, rows, rollups);
       // an adjustment waits for its sale's row and goes alone.
       let run: PlannedSale[] = [];
@@ -304,6 +306,7 @@ const idList = (ids: string[]) =>
 
 /** Accepted a few minutes after issue (before the deadline), or, for `late`, the next morning. */
 async function acceptHistory(tx: Tx, onTime: string[], late: string[]): Promise<void> {
+  if (onTime.length + late.length) await tx.execute(sql`delete from unaccepted_invoices where invoice_id in (${idList([...onTime, ...late])})`);
   if (onTime.length) {
     await tx.execute(sql`update invoices set tx_status = 'accepted',
         sent_at = least(issued_at + interval '2 minutes', ${deadline} - interval '2 seconds'),

@@ -4,7 +4,8 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { unionAll } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
-import { businesses, buyerLinks, invoiceNotices, invoices, messageItems, transmissionEvents } from '../../db/schema/index.js';
+import { businesses, buyerLinks, invoiceDocuments, invoiceNotices, invoices, messageItems, transmissionEvents } from '../../db/schema/index.js';
+import { storedXmlColumns } from '../../invoice/xml-store.js';
 import type { Cursor, InvoiceFilter } from './filters.js';
 
 /** Issue time as UTC text to the microsecond: what a cursor carries (a JS Date keeps only ms). */
@@ -48,13 +49,16 @@ const newestFirst = (): SQL[] => [sql`${invoices.issuedAt} desc nulls last`, sql
 /** The filter's conditions apart from the scope. */
 function conditions(f: InvoiceFilter, cursor?: Cursor): SQL[] {
   const c: Array<SQL | undefined> = [
-    f.taxCode === undefined ? undefined : eq(invoices.taxCode, f.taxCode),
+    // Through the business: (business_id, issued_at) is indexed, a tax code has one live business.
+    f.taxCode === undefined ? undefined : sql`${invoices.businessId} in (select id from businesses where tax_code = ${f.taxCode})`,
     f.provinceCode === undefined ? undefined : eq(invoices.provinceCode, f.provinceCode),
     f.from === undefined ? undefined : gte(invoices.issuedAt, f.from),
     f.toExclusive === undefined ? undefined : lt(invoices.issuedAt, f.toExclusive),
     f.toInclusive === undefined ? undefined : lte(invoices.issuedAt, f.toInclusive),
     f.status === undefined ? undefined : eq(invoices.status, f.status),
     f.transmission === undefined ? undefined : eq(invoices.txStatus, f.transmission),
+    // Pending, sent and rejected invoices are all in the small unaccepted_invoices table.
+    f.transmission === undefined || f.transmission === 'accepted' ? undefined : sql`${invoices.id} in (select invoice_id from unaccepted_invoices)`,
     f.code === undefined ? undefined : eq(invoices.mttCode, f.code),
     f.terminalId === undefined ? undefined : eq(invoices.terminalId, f.terminalId),
     f.minTotal === undefined ? undefined : gte(invoices.total, f.minTotal),
@@ -141,10 +145,11 @@ export async function findInvoiceXml(db: DbOrTx, id: string) {
       provinceCode: invoices.provinceCode,
       taxCode: invoices.taxCode,
       mttCode: invoices.mttCode,
-      xml: invoices.xml,
+      ...storedXmlColumns,
       buyerIdHash: buyerLinks.idHash,
     })
     .from(invoices)
+    .leftJoin(invoiceDocuments, eq(invoiceDocuments.invoiceId, invoices.id))
     .leftJoin(buyerLinks, eq(buyerLinks.invoiceId, invoices.id))
     .where(eq(invoices.id, id));
   return row;

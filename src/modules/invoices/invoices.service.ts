@@ -7,6 +7,7 @@ import type { Clock } from '../../deps.js';
 import { formatSymbolWithForm, parseSymbol, toIsoLocal } from '../../domain/index.js';
 import { invalid, notFound, type FieldError } from '../../lib/errors.js';
 import { canSeeBusiness, type Principal } from '../../plugins/auth.js';
+import { xmlStoreOf } from '../../invoice/xml-store.js';
 import { appendAudit } from '../buyers/audit.repo.js';
 import { decodeCursor, encodeCursor, isEmptyScope, readFilter, type FilterQuery, type InvoiceFilter, type ListQuery } from './filters.js';
 import { csvStream, EXPORT_BATCH, exportFileName } from './export.js';
@@ -180,7 +181,7 @@ export function createInvoicesService(d: InvoicesDeps) {
           detail: { invoiceId: row.id, taxCode: row.taxCode, code: row.mttCode },
         });
       }
-      return { xml: row.xml, code: row.mttCode };
+      return { xml: await xmlStoreOf(d.db).readOne(d.db, row), code: row.mttCode };
     },
 
     async lookup(q: LookupQuery) {

@@ -1,20 +1,26 @@
-// Issuing one invoice inside the caller's transaction: allocate the number (per symbol and year)
-// and the MTT counter (per seller and year), build and sign the XML, store everything. A rollback
+// Issuing invoices inside the caller's transaction: allocate the numbers (per symbol and year)
+// and the MTT counters (per seller and year), build and sign the XML, store everything. A rollback
 // returns both numbers, so numbering never has a gap.
+//
+// Two round trips do it whatever the number of invoices: `beginIssuing` (lock, keys, business,
+// numbers: one function call) and `issueInvoices`'s one statement that writes the invoices, their
+// work-list rows, buyer links, Idempotency-Key answers and statistics. Rows travel as jsonb
+// parameters, so each statement's text never changes and stays prepared on its connection.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { queryRows } from '../../db/client.js';
-import { buyerLinks, invoices, type InvoiceKind } from '../../db/schema/index.js';
+import { invoices, type InvoiceKind } from '../../db/schema/index.js';
 import type { ComputedLine, Totals } from '../../domain/amounts.js';
 import { buildMttCode, buildSymbol } from '../../domain/codes.js';
 import { businessDate, businessYear } from '../../domain/dates.js';
 import { maskPersonalId } from '../../domain/personal-id.js';
 import { amountInWords } from '../../domain/words.js';
 import type { RelatedInvoice } from '../../invoice/model.js';
+import { packXml, type Dictionary } from '../../invoice/xml-store.js';
 import type { Signer } from '../../signing/pkcs12.js';
 import { invoiceModel, signedInvoiceXml, type BuyerInput, type PaymentMethod } from './invoice-document.js';
-import { recordIssuedMany } from '../stats/rollups.js';
+import { originalsOf, rollupDeltas, rollupUpserts, type RollupDeltas } from '../stats/rollups.js';
 
 export interface IssuingBusiness {
   id: string;
@@ -45,6 +51,8 @@ export interface IssueRequest {
   related?: { invoiceId: string; xml: RelatedInvoice };
   formatVersion: string;
   providerTaxCode: string;
+  /** The seller's XML dictionary (src/invoice/xml-store.ts); without one the XML is stored as text. */
+  dictionary?: Dictionary;
 }
 
 export type InvoiceRow = typeof invoices.$inferSelect;
@@ -101,13 +109,33 @@ export type InvoiceDraft = Pick<IssueRequest, 'terminalId' | 'soldAt' | 'pricesI
   issuedAt?: Date;
 };
 
+/** Numbers already allocated by beginIssuing for the invoices of this call, in order. */
+export interface Allocated {
+  lastNumber: number;
+  lastCounter: number;
+}
+
+/** An Idempotency-Key answered by an invoice of this call (same order as the drafts it answers). */
+export interface KeyAnswer {
+  terminalId: string;
+  key: string;
+  requestHash: string;
+  createdAt: Date;
+  response: unknown;
+}
+
 /**
  * Issues several invoices of one seller at one issue time, in the order given, in the caller's
- * transaction: one allocation of each counter, the XML built and signed per invoice, one insert
- * for them all and one upsert of the statistics. The statements do not depend on how many there
- * are, so a busy seller's sales share their round trips (see seller-queue.ts).
+ * transaction: the numbers (allocated here unless `opts.allocated` has them), the XML built and
+ * signed per invoice, then one statement for everything stored. `opts.answers` gives the stored
+ * answers of the Idempotency-Keys the invoices answer (one per invoice, or none).
  */
-export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, Exclude<keyof InvoiceDraft, 'issuedAt'>>, drafts: readonly InvoiceDraft[]): Promise<InvoiceRow[]> {
+export async function issueInvoices(
+  tx: Tx,
+  common: Omit<IssueRequest, Exclude<keyof InvoiceDraft, 'issuedAt'>>,
+  drafts: readonly InvoiceDraft[],
+  opts: { allocated?: Allocated; answers?: (rows: readonly InvoiceRow[]) => KeyAnswer[] } = {},
+): Promise<InvoiceRow[]> {
   const b = common.business;
   if (!b.mttCode) throw new Error('issueInvoice: business has no MTT code (not active)');
   if (drafts.length === 0) return [];
@@ -115,9 +143,12 @@ export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, Exclude<k
   const year = businessYear(common.issuedAt);
   const symbol = buildSymbol({ year, series: b.symbolSeries });
   const n = drafts.length;
-  const lastNumber = await nextInSequence(tx, b.id, `n:${form}${symbol}`, year, n);
-  const lastCounter = await nextInSequence(tx, b.id, 'mtt', year, n);
+  const { lastNumber, lastCounter } = opts.allocated ?? {
+    lastNumber: await nextInSequence(tx, b.id, numberScope(form, symbol), year, n),
+    lastCounter: await nextInSequence(tx, b.id, 'mtt', year, n),
+  };
 
+  const documents: Array<{ invoiceId: string; xmlZ: string; xmlDict: number }> = [];
   const values = drafts.map((r, i) => {
     const at = r.issuedAt ?? common.issuedAt;
     if (businessYear(at) !== year) throw new Error('issueInvoices: invoices issued together fall in one year');
@@ -145,6 +176,11 @@ export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, Exclude<k
       totals: r.totals,
       related: r.related?.xml,
     });
+    const xml = signedInvoiceXml(model, common.signer, at);
+    if (common.dictionary) {
+      const packed = packXml(xml, common.dictionary);
+      documents.push({ invoiceId: id, xmlZ: packed.xmlZ.toString('base64'), xmlDict: packed.xmlDict });
+    }
     return {
       id,
       businessId: b.id,
@@ -172,20 +208,126 @@ export async function issueInvoices(tx: Tx, common: Omit<IssueRequest, Exclude<k
       byRate: r.totals.byRate,
       totalInWords: amountInWords(r.totals.total),
       qr: model.qr!,
-      xml: signedInvoiceXml(model, common.signer, at),
+      xml: common.dictionary ? null : xml,
       createdAt: at,
     } satisfies typeof invoices.$inferInsert;
   });
-  await tx.insert(invoices).values(values);
-  // The rows as stored, without reading back the signed XML: the other columns start as below.
-  const ordered: InvoiceRow[] = values.map((v) => ({ ...FRESH, ...v }));
+  // The rows as stored, without reading them back: the other columns start as below.
+  const rows: InvoiceRow[] = values.map((v) => ({ ...FRESH, ...v }));
   const links = drafts.flatMap((r, i) =>
-    r.buyerIdHash ? [{ invoiceId: values[i]!.id, idHash: r.buyerIdHash, businessId: b.id, provinceCode: b.provinceCode, issuedAt: values[i]!.issuedAt }] : [],
+    r.buyerIdHash ? [{ invoiceId: rows[i]!.id, idHash: r.buyerIdHash, businessId: b.id, provinceCode: b.provinceCode, issuedAt: rows[i]!.issuedAt }] : [],
   );
-  if (links.length) await tx.insert(buyerLinks).values(links);
   // Statistics rollups commit with the invoices (a replacement also drops its original).
-  await recordIssuedMany(tx, ordered);
-  return ordered;
+  const deltas = rollupDeltas(rows, await originalsOf(tx, rows));
+  await tx.execute(storeStatement(rows, documents, links, opts.answers?.(rows) ?? [], deltas));
+  return rows;
+}
+
+/** The counter scope of invoice numbers: per form and symbol (with the year in the symbol). */
+export const numberScope = (form: number, symbol: string): string => `n:${form}${symbol}`;
+
+const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
+
+function storeStatement(rows: readonly InvoiceRow[], documents: unknown[], links: unknown[], answers: readonly KeyAnswer[], deltas: RollupDeltas) {
+  return sql`with inv as (
+      insert into invoices (id, business_id, terminal_id, tax_code, province_code, kind, related_invoice_id, form, symbol, number, mtt_code,
+        issued_at, business_date, sold_at, sale_date, issued_late, prices_include_vat, payment_method, buyer, lines, before_vat, vat, total,
+        by_rate, total_in_words, qr, xml, created_at)
+      select id, "businessId", "terminalId", "taxCode", "provinceCode", kind, "relatedInvoiceId", form, symbol, number, "mttCode",
+        "issuedAt", "businessDate", "soldAt", "saleDate", "issuedLate", "pricesIncludeVat", "paymentMethod", buyer, lines, "beforeVat", vat, total,
+        "byRate", "totalInWords", qr, xml, "createdAt"
+      from jsonb_to_recordset(${json(rows)}) as t(id uuid, "businessId" uuid, "terminalId" uuid, "taxCode" text, "provinceCode" text,
+        kind text, "relatedInvoiceId" uuid, form smallint, symbol text, number integer, "mttCode" text, "issuedAt" timestamptz,
+        "businessDate" date, "soldAt" timestamptz, "saleDate" date, "issuedLate" boolean, "pricesIncludeVat" boolean, "paymentMethod" text,
+        buyer jsonb, lines jsonb, "beforeVat" bigint, vat bigint, total bigint, "byRate" jsonb, "totalInWords" text, qr text, xml text,
+        "createdAt" timestamptz)
+      returning id, business_id, form, symbol, number, issued_at
+    ), documents as (
+      insert into invoice_documents (invoice_id, xml_dict, xml_z)
+      select "invoiceId", "xmlDict", decode("xmlZ", 'base64')
+      from jsonb_to_recordset(${json(documents)}) as t("invoiceId" uuid, "xmlDict" integer, "xmlZ" text)
+    ), waiting as (
+      insert into unaccepted_invoices (invoice_id, business_id, form, symbol, number, issued_at)
+      select id, business_id, form, symbol, number, issued_at from inv
+    ), links as (
+      insert into buyer_links (invoice_id, id_hash, business_id, province_code, issued_at)
+      select "invoiceId", "idHash", "businessId", "provinceCode", "issuedAt"
+      from jsonb_to_recordset(${json(links)}) as t("invoiceId" uuid, "idHash" text, "businessId" uuid, "provinceCode" text, "issuedAt" timestamptz)
+    ), keys as (
+      insert into idempotency_keys (terminal_id, key, request_hash, invoice_id, status_code, response, created_at)
+      select "terminalId", key, "requestHash", "invoiceId", 201, response, "createdAt"
+      from jsonb_to_recordset(${json(answers.map((a, i) => ({ ...a, invoiceId: rows[i]!.id })))})
+        as t("terminalId" uuid, key text, "requestHash" text, "invoiceId" uuid, response jsonb, "createdAt" timestamptz)
+    ), ${rollupUpserts(deltas)}
+    select 1`;
+}
+
+/** What beginIssuing found and took. */
+export interface IssuingStart {
+  /** Per key given: already answered (or being answered) by a committed request. */
+  taken: boolean[];
+  /** The business as it is under the lock (undefined if it is gone). */
+  business?: IssuingBusiness & { status: string };
+  /** Invoices the allocation covers: `extra` plus the keys not taken. */
+  count: number;
+  allocated: Allocated;
+}
+
+/**
+ * The first round trip of an issuing transaction (migrations/0008, issue_begin): takes the seller's
+ * issuing lock, tells which keys are taken, reads the business and allocates numbers for `extra`
+ * invoices plus one per key not taken, in the symbol that `expected` (the business as the caller
+ * last read it) gives. If the business now has another form or series, the numbers are of the
+ * wrong counter: `business` shows it, and the caller must roll back.
+ */
+export async function beginIssuing(
+  tx: Tx,
+  expected: Pick<IssuingBusiness, 'id' | 'invoiceForm' | 'symbolSeries'>,
+  keys: ReadonlyArray<{ terminalId: string; key: string }>,
+  extra: number,
+  issuedAt: Date,
+): Promise<IssuingStart> {
+  const year = businessYear(issuedAt);
+  const scope = numberScope(expected.invoiceForm, buildSymbol({ year, series: expected.symbolSeries }));
+  const [r] = await queryRows<{
+    o_taken: boolean[];
+    o_status: string | null;
+    o_invoice_form: number;
+    o_symbol_series: string;
+    o_mtt_code: string | null;
+    o_tax_code: string;
+    o_name: string;
+    o_address: string;
+    o_phone: string | null;
+    o_province_code: string;
+    o_count: number;
+    o_last_number: string | number | null;
+    o_last_counter: string | number | null;
+  }>(
+    tx,
+    sql`select * from issue_begin(${expected.id}::uuid, ${json(keys.map((k) => ({ terminalId: k.terminalId, key: k.key })))}, ${extra}::int, ${scope}, ${year}::int)`,
+  );
+  const row = r!;
+  return {
+    taken: row.o_taken,
+    business:
+      row.o_status === null
+        ? undefined
+        : {
+            id: expected.id,
+            status: row.o_status,
+            taxCode: row.o_tax_code,
+            name: row.o_name,
+            address: row.o_address,
+            phone: row.o_phone,
+            provinceCode: row.o_province_code,
+            invoiceForm: Number(row.o_invoice_form),
+            symbolSeries: row.o_symbol_series,
+            mttCode: row.o_mtt_code,
+          },
+    count: Number(row.o_count),
+    allocated: { lastNumber: Number(row.o_last_number ?? 0), lastCounter: Number(row.o_last_counter ?? 0) },
+  };
 }
 
 /** The buyer as API callers see it: the personal ID only masked. */

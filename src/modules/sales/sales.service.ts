@@ -13,11 +13,13 @@ import { CertificateError, checkSignerValidity, type Signer } from '../../signin
 import type { Transmission } from '../../transmission/service.js';
 import { findBusinessById, type BusinessRow } from '../businesses/businesses.repo.js';
 import type { SignerSource } from '../businesses/keystore.js';
-import { claimKey, claimKeys, findAnswer, recordAnswer, recordAnswers, type KeyRef, type StoredAnswer } from './idempotency.repo.js';
+import { businessYear } from '../../domain/dates.js';
+import { findAnswer, type KeyRef, type StoredAnswer } from './idempotency.repo.js';
 import { createSellerQueue, type Settled } from './seller-queue.js';
 import type { SaleBody } from './sales.schemas.js';
-import { issueInvoice, issueInvoices, lockSellerIssuing, type InvoiceRow, type IssueRequest } from './issue.js';
+import { beginIssuing, issueInvoices, type IssuingStart, type InvoiceRow, type IssueRequest } from './issue.js';
 import { prepareSale, type PreparedSale } from './sale-input.js';
+import { sellerDictionary } from './xml-dictionary.js';
 
 export interface InvoiceView {
   invoiceId: string;
@@ -43,7 +45,12 @@ export interface SaleOutcome<V = InvoiceView> {
 }
 
 /** What the invoice takes from its request; the seller, signer and issue time come from issueOnce. */
-export type PreparedInvoice = Omit<IssueRequest, 'business' | 'terminalId' | 'signer' | 'issuedAt' | 'formatVersion' | 'providerTaxCode'>;
+export type PreparedInvoice = Omit<IssueRequest, 'business' | 'terminalId' | 'signer' | 'issuedAt' | 'formatVersion' | 'providerTaxCode' | 'dictionary'>;
+
+/** The business or the year changed under an issuing transaction's allocation: run it again. */
+class StaleStart extends Error {}
+
+const refKey = (r: KeyRef): string => `${r.terminalId} ${r.key}`;
 
 /** A replayed answer standing in for a refusal (see answeredOr). */
 class Replayed {
@@ -178,57 +185,107 @@ export function createSalesService(d: SalesDeps) {
   }
 
   async function issueTogether(sellerId: string, requestedAt: Date, jobs: SaleJob[]) {
+    const cached = await activeBusiness(sellerId);
     // Outside the transaction: PGlite has one connection, a query beside an open transaction would wait forever.
     const signer = await d.signerFor(sellerId);
     usableAt(signer, requestedAt);
-    return d.db.transaction(async (tx) => {
-      const owned = await claimKeys(tx, jobs, requestedAt);
+    const dictionary = await sellerDictionary(d.db, cached, signer, d.config, requestedAt);
+    // A key given twice in one turn is the first's: the second replays its answer after the commit.
+    const seen = new Set<string>();
+    const first = jobs.map((j) => !seen.has(refKey(j.ref)) && seen.add(refKey(j.ref)) !== undefined);
+    const claims = jobs.filter((_, i) => first[i]);
+    return inIssuingTransaction(cached, claims.map((j) => j.ref), requestedAt, async (tx, start, issuedAt) => {
+      const current = start.business;
+      if (!current || current.status !== 'active' || !current.mttCode) throw notActive();
+      let next = 0;
+      const owned = first.map((f) => f && !start.taken[next++]);
       const mine = jobs.filter((_, i) => owned[i]);
       if (mine.length === 0) return { owned, rows: [] as InvoiceRow[], bodies: [] as InvoiceView[] };
-      await lockSellerIssuing(tx, sellerId);
-      // Read again under the lock: the cached row said active, this says so now.
-      const current = await findBusinessById(tx, sellerId);
-      if (!current || current.status !== 'active' || !current.mttCode) throw notActive();
-      const issuedAt = later(requestedAt, d.clock());
       usableAt(signer, issuedAt);
-      const common = { business: current, signer, issuedAt, formatVersion: d.config.formatVersion, providerTaxCode: d.config.providerTaxCode };
-      const rows = await issueInvoices(tx, common, mine.map((j) => ({ terminalId: j.terminalId, ...j.prepared })));
-      const bodies = rows.map((row) => invoiceView(row, d.config.publicUrl));
-      await recordAnswers(tx, mine.map((j, i) => ({ ref: j.ref, invoiceId: rows[i]!.id, response: bodies[i] })));
+      const common = { business: current, signer, issuedAt, formatVersion: d.config.formatVersion, providerTaxCode: d.config.providerTaxCode, dictionary };
+      let bodies: InvoiceView[] = [];
+      const rows = await issueInvoices(
+        tx,
+        common,
+        mine.map((j) => ({ terminalId: j.terminalId, ...j.prepared })),
+        {
+          allocated: start.allocated,
+          answers: (issued) => {
+            bodies = issued.map((row) => invoiceView(row, d.config.publicUrl));
+            return mine.map((j, i) => ({ ...j.ref, requestHash: j.requestHash, createdAt: requestedAt, response: bodies[i] }));
+          },
+        },
+      );
       return { owned, rows, bodies };
     });
   }
 
   /**
-   * Issues one invoice under an Idempotency-Key: the key is claimed, the seller's issuing lock
-   * taken, `prepare` checks what it must under that lock (a correction reads its original there)
-   * and gives the invoice, `after` runs in the same transaction, and the answer is stored with the
-   * key. A key claimed by a committed request replays its answer instead.
+   * Runs `work` in an issuing transaction started by beginIssuing (for the keys given): the lock is
+   * held, the numbers allocated, and `issuedAt` read after the lock, so numbers rise with issue
+   * times. If the business changed its form or series since it was read, or the year turned
+   * between the allocation and the issue time, the numbers belong to another counter: the
+   * transaction rolls back (returning them) and runs again with a fresh read.
+   */
+  async function inIssuingTransaction<T>(
+    business: BusinessRow,
+    keys: KeyRef[],
+    requestedAt: Date,
+    work: (tx: Tx, start: IssuingStart, issuedAt: Date) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const expected = attempt === 0 ? business : await freshBusiness(business.id);
+      const guess = later(requestedAt, d.clock());
+      try {
+        return await d.db.transaction(async (tx) => {
+          const start = await beginIssuing(tx, expected, keys, 0, guess);
+          const issuedAt = later(guess, d.clock());
+          const now = start.business;
+          if (now && (now.invoiceForm !== expected.invoiceForm || now.symbolSeries !== expected.symbolSeries || businessYear(issuedAt) !== businessYear(guess))) {
+            throw new StaleStart();
+          }
+          return work(tx, start, issuedAt);
+        });
+      } catch (err) {
+        if (!(err instanceof StaleStart) || attempt >= 2) throw err;
+      }
+    }
+  }
+
+  async function freshBusiness(id: string): Promise<BusinessRow> {
+    businesses.delete(id);
+    const row = await findBusinessById(d.db, id);
+    if (!row) throw notActive();
+    return row;
+  }
+
+  /**
+   * Issues one invoice under an Idempotency-Key: the seller's issuing lock taken, the key checked,
+   * `prepare` checks what it must under that lock (a correction reads its original there) and
+   * gives the invoice, `after` runs in the same transaction, and the answer is stored with the
+   * key. A key answered by a committed request replays its answer instead.
    */
   async function issueOnce(o: IssueOnce): Promise<SaleOutcome> {
     // Outside the transaction: PGlite has one connection, a query beside an open transaction would wait forever.
     const signer = await d.signerFor(o.business.id);
     usableAt(signer, o.requestedAt);
+    const dictionary = await sellerDictionary(d.db, o.business, signer, d.config, o.requestedAt);
 
-    const outcome = await d.db.transaction(async (tx) => {
-      if (!(await claimKey(tx, o.ref, o.requestHash, o.requestedAt))) return { issued: false as const, earlier: await findAnswer(tx, o.ref) };
-      await lockSellerIssuing(tx, o.business.id);
-      const issuedAt = later(o.requestedAt, d.clock());
+    const outcome = await inIssuingTransaction(o.business, [o.ref], o.requestedAt, async (tx, start, issuedAt) => {
+      if (start.taken[0]) return { issued: false as const, earlier: await findAnswer(tx, o.ref) };
       usableAt(signer, issuedAt);
       const prepared = await o.prepare(tx, issuedAt);
-      const row = await issueInvoice(tx, {
-        business: o.business,
-        terminalId: o.terminalId,
-        signer,
-        issuedAt,
-        formatVersion: d.config.formatVersion,
-        providerTaxCode: d.config.providerTaxCode,
-        ...prepared,
+      const common = { business: o.business, signer, issuedAt, formatVersion: d.config.formatVersion, providerTaxCode: d.config.providerTaxCode, dictionary };
+      let body: InvoiceView | undefined;
+      const [row] = await issueInvoices(tx, common, [{ terminalId: o.terminalId, ...prepared }], {
+        allocated: start.allocated,
+        answers: ([issued]) => {
+          body = o.view ? o.view(issued!) : invoiceView(issued!, d.config.publicUrl);
+          return [{ ...o.ref, requestHash: o.requestHash, createdAt: o.requestedAt, response: body }];
+        },
       });
-      await o.after?.(tx, row);
-      const body = o.view ? o.view(row) : invoiceView(row, d.config.publicUrl);
-      await recordAnswer(tx, o.ref, { invoiceId: row.id, statusCode: 201, response: body });
-      return { issued: true as const, row, body };
+      await o.after?.(tx, row!);
+      return { issued: true as const, row: row!, body: body! };
     });
     if (!outcome.issued) {
       if (!outcome.earlier) throw new Error('idempotency key claimed by another transaction but not found');

@@ -1,5 +1,5 @@
 // Incremental statistics: every issued invoice adds itself to its business's hourly and daily
-// rollup rows, and to its terminal's hourly row, inside the issuing transaction (one statement);
+// rollup rows, and to its terminal's hourly row, inside the issuing statement (issue.ts);
 // an acceptance after the deadline adds to the business rows' `late` counts inside the transaction
 // that records the authority's answer. The rows commit or roll back with the invoice, so the
 // rollups always equal the invoices.
@@ -8,11 +8,11 @@
 // - An adjustment invoice is issued like any invoice and adds its own signed amounts.
 // - A replacement adds itself and subtracts its original, in its original's hour and day: the
 //   original drops out of every series ("replaced originals drop out"). This happens here, in
-//   `recordIssued`, whenever the issued row has kind 'replacement' and a related invoice. The
+//   `rollupDeltas`, whenever the issued row has kind 'replacement' and a related invoice. The
 //   corrections code must therefore not subtract the original again; marking the original
 //   `replaced` is its only job. The original's `late` count stays: the late transmission happened.
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type DbOrTx, type Tx } from '../../db/client.js';
+import { queryRows, type DbOrTx } from '../../db/client.js';
 
 /** What the rollups need of an invoice row (InvoiceRow has all of it). */
 export interface RolledInvoice {
@@ -36,52 +36,64 @@ export function hourStart(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS);
 }
 
-/** Call right after storing an invoice, in the same transaction. */
-export async function recordIssued(tx: Tx, inv: RolledInvoice): Promise<void> {
-  await recordIssuedMany(tx, [inv]);
+/** What issuing adds to each rollup table: one entry per row touched (see storeRollups). */
+export interface RollupDeltas {
+  hourly: Array<{ businessId: string; hour: string; provinceCode: string } & Sums>;
+  terminal: Array<{ terminalId: string; hour: string; businessId: string } & Sums>;
+  daily: Array<{ businessId: string; day: string; provinceCode: string } & Sums>;
 }
 
 /**
- * Call right after storing invoices, in the same transaction: each adds itself, a replacement also
- * subtracts its original (in the original's hour and day). Sums are added per rollup row first
- * (one upsert cannot touch a row twice), then one statement writes them all.
+ * The rollup changes of issuing these invoices: each adds itself, a replacement also subtracts its
+ * original (in the original's hour and day; read them with `originalsOf`). Summed per rollup row,
+ * as one upsert cannot touch a row twice.
  */
-export async function recordIssuedMany(tx: Tx, invs: readonly RolledInvoice[]): Promise<void> {
-  const deltas: Array<{ inv: RolledInvoice; sign: 1 | -1 }> = invs.map((inv) => ({ inv, sign: 1 }));
-  const originals = invs.flatMap((i) => (i.kind === 'replacement' && i.relatedInvoiceId ? [i.relatedInvoiceId] : []));
-  if (originals.length) {
-    const rows = await queryRows<{
-      business_id: string;
-      terminal_id: string | null;
-      province_code: string;
-      issued_at: string | Date;
-      business_date: string;
-      before_vat: string | number;
-      vat: string | number;
-      total: string | number;
-    }>(
-      tx,
-      sql`select business_id, terminal_id, province_code, issued_at, to_char(business_date, 'YYYY-MM-DD') as business_date, before_vat, vat, total
-          from invoices where id in (${sql.join(
-            originals.map((id) => sql`${id}::uuid`),
-            sql`, `,
-          )})`,
-    );
-    for (const o of rows) {
-      const original: RolledInvoice = {
-        businessId: o.business_id,
-        terminalId: o.terminal_id,
-        provinceCode: o.province_code,
-        issuedAt: new Date(o.issued_at),
-        businessDate: o.business_date,
-        beforeVat: Number(o.before_vat),
-        vat: Number(o.vat),
-        total: Number(o.total),
-      };
-      deltas.push({ inv: original, sign: -1 });
-    }
-  }
-  await applyDeltas(tx, deltas);
+export function rollupDeltas(invs: readonly RolledInvoice[], originals: readonly RolledInvoice[] = []): RollupDeltas {
+  const hourly = new Map<string, RollupDeltas['hourly'][number]>();
+  const terminal = new Map<string, RollupDeltas['terminal'][number]>();
+  const daily = new Map<string, RollupDeltas['daily'][number]>();
+  const add = (inv: RolledInvoice, sign: 1 | -1) => {
+    const hour = hourStart(inv.issuedAt).toISOString();
+    addTo(hourly, `${inv.businessId}|${hour}`, { businessId: inv.businessId, hour, provinceCode: inv.provinceCode }, inv, sign);
+    if (inv.terminalId) addTo(terminal, `${inv.terminalId}|${hour}`, { terminalId: inv.terminalId, hour, businessId: inv.businessId }, inv, sign);
+    addTo(daily, `${inv.businessId}|${inv.businessDate}`, { businessId: inv.businessId, day: inv.businessDate, provinceCode: inv.provinceCode }, inv, sign);
+  };
+  for (const inv of invs) add(inv, 1);
+  for (const o of originals) add(o, -1);
+  return { hourly: [...hourly.values()], terminal: [...terminal.values()], daily: [...daily.values()] };
+}
+
+/** The originals that replacements among `invs` drop out of the rollups. */
+export async function originalsOf(tx: DbOrTx, invs: readonly RolledInvoice[]): Promise<RolledInvoice[]> {
+  const ids = invs.flatMap((i) => (i.kind === 'replacement' && i.relatedInvoiceId ? [i.relatedInvoiceId] : []));
+  if (ids.length === 0) return [];
+  const rows = await queryRows<{
+    business_id: string;
+    terminal_id: string | null;
+    province_code: string;
+    issued_at: string | Date;
+    business_date: string;
+    before_vat: string | number;
+    vat: string | number;
+    total: string | number;
+  }>(
+    tx,
+    sql`select business_id, terminal_id, province_code, issued_at, to_char(business_date, 'YYYY-MM-DD') as business_date, before_vat, vat, total
+        from invoices where id in (${sql.join(
+          ids.map((id) => sql`${id}::uuid`),
+          sql`, `,
+        )})`,
+  );
+  return rows.map((o) => ({
+    businessId: o.business_id,
+    terminalId: o.terminal_id,
+    provinceCode: o.province_code,
+    issuedAt: new Date(o.issued_at),
+    businessDate: o.business_date,
+    beforeVat: Number(o.before_vat),
+    vat: Number(o.vat),
+    total: Number(o.total),
+  }));
 }
 
 type Sums = { invoices: number; revenue: number; vat: number; total: number; replacements: number; adjustments: number };
@@ -98,39 +110,34 @@ function addTo<K>(m: Map<string, K & Sums>, key: string, base: K, inv: RolledInv
   m.set(key, row);
 }
 
-async function applyDeltas(tx: DbOrTx, deltas: ReadonlyArray<{ inv: RolledInvoice; sign: 1 | -1 }>): Promise<void> {
-  if (deltas.length === 0) return;
-  const hourly = new Map<string, { businessId: string; hour: string; provinceCode: string } & Sums>();
-  const terminal = new Map<string, { terminalId: string; hour: string; businessId: string } & Sums>();
-  const daily = new Map<string, { businessId: string; day: string; provinceCode: string } & Sums>();
-  for (const { inv, sign } of deltas) {
-    const hour = hourStart(inv.issuedAt).toISOString();
-    addTo(hourly, `${inv.businessId}|${hour}`, { businessId: inv.businessId, hour, provinceCode: inv.provinceCode }, inv, sign);
-    if (inv.terminalId) addTo(terminal, `${inv.terminalId}|${hour}`, { terminalId: inv.terminalId, hour, businessId: inv.businessId }, inv, sign);
-    addTo(daily, `${inv.businessId}|${inv.businessDate}`, { businessId: inv.businessId, day: inv.businessDate, provinceCode: inv.provinceCode }, inv, sign);
-  }
-  const money = (r: Sums) => sql`${r.invoices}::int, ${r.revenue}::bigint, ${r.vat}::bigint, ${r.total}::bigint`;
-  const list = <T>(rows: Iterable<T>, f: (r: T) => SQL) => sql.join([...rows].map(f), sql`, `);
-  const addMoney = sql`invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
-        vat = s.vat + excluded.vat, total = s.total + excluded.total`;
-  const addAll = sql`${addMoney}, replacements = s.replacements + excluded.replacements, adjustments = s.adjustments + excluded.adjustments`;
-  // Without a terminal there is no terminal row: the statement differs, both stay prepared.
-  const terminalPart = terminal.size
-    ? sql`, terminal as (
-        insert into stats_terminal_hourly as s (terminal_id, hour_start, business_id, invoices, revenue, vat, total)
-        values ${list(terminal.values(), (r) => sql`(${r.terminalId}::uuid, ${r.hour}::timestamptz, ${r.businessId}::uuid, ${money(r)})`)}
-        on conflict (terminal_id, hour_start) do update set ${addMoney}
-      )`
-    : sql``;
-  await tx.execute(sql`
-    with hourly as (
+const SUMS = sql.raw('invoices int, revenue bigint, vat bigint, total bigint, replacements int, adjustments int');
+const ADD_MONEY = sql.raw(`invoices = s.invoices + excluded.invoices, revenue = s.revenue + excluded.revenue,
+  vat = s.vat + excluded.vat, total = s.total + excluded.total`);
+const ADD_ALL = sql`${ADD_MONEY}, replacements = s.replacements + excluded.replacements, adjustments = s.adjustments + excluded.adjustments`;
+
+/**
+ * The upserts of `d` as data-modifying CTEs (named `hourly`, `terminal`, `daily`) for the issuing
+ * statement. The text is the same whatever the deltas (they travel as three jsonb parameters), so
+ * the statement stays prepared.
+ */
+export function rollupUpserts(d: RollupDeltas): SQL {
+  const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+  return sql`hourly as (
       insert into stats_hourly as s (business_id, hour_start, province_code, invoices, revenue, vat, total, replacements, adjustments)
-      values ${list(hourly.values(), (r) => sql`(${r.businessId}::uuid, ${r.hour}::timestamptz, ${r.provinceCode}, ${money(r)}, ${r.replacements}::int, ${r.adjustments}::int)`)}
-      on conflict (business_id, hour_start) do update set ${addAll}
-    )${terminalPart}
-    insert into stats_daily as s (business_id, day, province_code, invoices, revenue, vat, total, replacements, adjustments)
-    values ${list(daily.values(), (r) => sql`(${r.businessId}::uuid, ${r.day}::date, ${r.provinceCode}, ${money(r)}, ${r.replacements}::int, ${r.adjustments}::int)`)}
-    on conflict (business_id, day) do update set ${addAll}`);
+      select "businessId", hour, "provinceCode", invoices, revenue, vat, total, replacements, adjustments
+      from jsonb_to_recordset(${json(d.hourly)}) as t("businessId" uuid, hour timestamptz, "provinceCode" text, ${SUMS})
+      on conflict (business_id, hour_start) do update set ${ADD_ALL}
+    ), terminal as (
+      insert into stats_terminal_hourly as s (terminal_id, hour_start, business_id, invoices, revenue, vat, total)
+      select "terminalId", hour, "businessId", invoices, revenue, vat, total
+      from jsonb_to_recordset(${json(d.terminal)}) as t("terminalId" uuid, hour timestamptz, "businessId" uuid, ${SUMS})
+      on conflict (terminal_id, hour_start) do update set ${ADD_MONEY}
+    ), daily as (
+      insert into stats_daily as s (business_id, day, province_code, invoices, revenue, vat, total, replacements, adjustments)
+      select "businessId", day, "provinceCode", invoices, revenue, vat, total, replacements, adjustments
+      from jsonb_to_recordset(${json(d.daily)}) as t("businessId" uuid, day date, "provinceCode" text, ${SUMS})
+      on conflict (business_id, day) do update set ${ADD_ALL}
+    )`;
 }
 
 /**

@@ -106,7 +106,7 @@ export async function readOverview(db: DbOrTx, scope: ProvinceScope, p: { now: D
         select count(*) as pending, min(issued_at) as oldest,
           count(*) filter (where business_date >= ${p.lateSince}::date
             and ((business_date + 1)::timestamp - interval '7 hours') at time zone 'UTC' <= ${now}) as overdue
-        from invoices where tx_status in ('pending', 'sent')${inP}
+        from invoices where tx_status in ('pending', 'sent') and id in (select invoice_id from unaccepted_invoices)${inP}
       )
       select
         (select count(*) from businesses b where b.status = 'active'${inB}) as registered,
