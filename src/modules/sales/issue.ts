@@ -132,7 +132,7 @@ export interface KeyAnswer {
  */
 export async function issueInvoices(
   tx: Tx,
-  common: Omit<IssueRequest, Exclude<keyof InvoiceDraft, 'issuedAt'>>,
+  common: IssueCommon,
   drafts: readonly InvoiceDraft[],
   opts: { allocated?: Allocated; answers?: (rows: readonly InvoiceRow[]) => KeyAnswer[] } = {},
 ): Promise<InvoiceRow[]> {
@@ -141,14 +141,45 @@ export async function issueInvoices(
   if (drafts.length === 0) return [];
   const form = b.invoiceForm as 1 | 2;
   const year = businessYear(common.issuedAt);
-  const symbol = buildSymbol({ year, series: b.symbolSeries });
   const n = drafts.length;
-  const { lastNumber, lastCounter } = opts.allocated ?? {
-    lastNumber: await nextInSequence(tx, b.id, numberScope(form, symbol), year, n),
+  const allocated = opts.allocated ?? {
+    lastNumber: await nextInSequence(tx, b.id, numberScope(form, buildSymbol({ year, series: b.symbolSeries })), year, n),
     lastCounter: await nextInSequence(tx, b.id, 'mtt', year, n),
   };
+  const built = buildInvoices(common, drafts, allocated, opts.answers);
+  await storeInvoices(tx, [built]);
+  return built.rows;
+}
 
-  const documents: Array<{ invoiceId: string; xmlZ: string; xmlDict: number }> = [];
+/** What issuing the several invoices of one seller is to write (see storeInvoices). */
+export interface BuiltInvoices {
+  rows: InvoiceRow[];
+  documents: Array<{ invoiceId: string; xmlZ: string; xmlDict: number }>;
+  links: Array<{ invoiceId: string; idHash: string; businessId: string; provinceCode: string; issuedAt: Date }>;
+  answers: Array<KeyAnswer & { invoiceId: string }>;
+}
+
+export type IssueCommon = Omit<IssueRequest, Exclude<keyof InvoiceDraft, 'issuedAt'>>;
+
+/**
+ * The invoices of one seller with their numbers already allocated (`allocated` covers exactly
+ * these drafts, in order): XML built and signed per invoice, nothing written yet.
+ */
+export function buildInvoices(
+  common: IssueCommon,
+  drafts: readonly InvoiceDraft[],
+  allocated: Allocated,
+  answers?: (rows: readonly InvoiceRow[]) => KeyAnswer[],
+): BuiltInvoices {
+  const b = common.business;
+  if (!b.mttCode) throw new Error('issueInvoice: business has no MTT code (not active)');
+  const form = b.invoiceForm as 1 | 2;
+  const year = businessYear(common.issuedAt);
+  const symbol = buildSymbol({ year, series: b.symbolSeries });
+  const n = drafts.length;
+  const { lastNumber, lastCounter } = allocated;
+
+  const documents: BuiltInvoices['documents'] = [];
   const values = drafts.map((r, i) => {
     const at = r.issuedAt ?? common.issuedAt;
     if (businessYear(at) !== year) throw new Error('issueInvoices: invoices issued together fall in one year');
@@ -217,10 +248,26 @@ export async function issueInvoices(
   const links = drafts.flatMap((r, i) =>
     r.buyerIdHash ? [{ invoiceId: rows[i]!.id, idHash: r.buyerIdHash, businessId: b.id, provinceCode: b.provinceCode, issuedAt: rows[i]!.issuedAt }] : [],
   );
-  // Statistics rollups commit with the invoices (a replacement also drops its original).
+  return { rows, documents, links, answers: (answers?.(rows) ?? []).map((a, i) => ({ ...a, invoiceId: rows[i]!.id })) };
+}
+
+/**
+ * Writes what buildInvoices made, for one seller or several, in one statement; the statistics
+ * rollups commit with the invoices (a replacement also drops its original).
+ */
+export async function storeInvoices(tx: Tx, built: readonly BuiltInvoices[]): Promise<void> {
+  const rows = built.flatMap((b) => b.rows);
+  if (rows.length === 0) return;
   const deltas = rollupDeltas(rows, await originalsOf(tx, rows));
-  await tx.execute(storeStatement(rows, documents, links, opts.answers?.(rows) ?? [], deltas));
-  return rows;
+  await tx.execute(
+    storeStatement(
+      rows,
+      built.flatMap((b) => b.documents),
+      built.flatMap((b) => b.links),
+      built.flatMap((b) => b.answers),
+      deltas,
+    ),
+  );
 }
 
 /** The counter scope of invoice numbers: per form and symbol (with the year in the symbol). */
@@ -228,7 +275,7 @@ export const numberScope = (form: number, symbol: string): string => `n:${form}$
 
 const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
 
-function storeStatement(rows: readonly InvoiceRow[], documents: unknown[], links: unknown[], answers: readonly KeyAnswer[], deltas: RollupDeltas) {
+function storeStatement(rows: readonly InvoiceRow[], documents: unknown[], links: unknown[], answers: ReadonlyArray<KeyAnswer & { invoiceId: string }>, deltas: RollupDeltas) {
   return sql`with inv as (
       insert into invoices (id, business_id, terminal_id, tax_code, province_code, kind, related_invoice_id, form, symbol, number, mtt_code,
         issued_at, business_date, sold_at, sale_date, issued_late, prices_include_vat, payment_method, buyer, lines, before_vat, vat, total,
@@ -256,7 +303,7 @@ function storeStatement(rows: readonly InvoiceRow[], documents: unknown[], links
     ), keys as (
       insert into idempotency_keys (terminal_id, key, request_hash, invoice_id, status_code, response, created_at)
       select "terminalId", key, "requestHash", "invoiceId", 201, response, "createdAt"
-      from jsonb_to_recordset(${json(answers.map((a, i) => ({ ...a, invoiceId: rows[i]!.id })))})
+      from jsonb_to_recordset(${json(answers)})
         as t("terminalId" uuid, key text, "requestHash" text, "invoiceId" uuid, response jsonb, "createdAt" timestamptz)
     ), ${rollupUpserts(deltas)}
     select 1`;
@@ -273,48 +320,71 @@ export interface IssuingStart {
   allocated: Allocated;
 }
 
+/** One seller's part of beginIssuingMany. */
+export interface IssuingRequest {
+  /** The business as the caller last read it: its form and series name the number counter. */
+  expected: Pick<IssuingBusiness, 'id' | 'invoiceForm' | 'symbolSeries'>;
+  keys: ReadonlyArray<{ terminalId: string; key: string }>;
+  /** Invoices to number beyond one per key not taken. */
+  extra: number;
+  issuedAt: Date;
+}
+
+type StartRow = {
+  o_taken: boolean[];
+  o_status: string | null;
+  o_invoice_form: number;
+  o_symbol_series: string;
+  o_mtt_code: string | null;
+  o_tax_code: string;
+  o_name: string;
+  o_address: string;
+  o_phone: string | null;
+  o_province_code: string;
+  o_count: number;
+  o_last_number: string | number | null;
+  o_last_counter: string | number | null;
+  i: number;
+};
+
 /**
- * The first round trip of an issuing transaction (migrations/0008, issue_begin): takes the seller's
- * issuing lock, tells which keys are taken, reads the business and allocates numbers for `extra`
- * invoices plus one per key not taken, in the symbol that `expected` (the business as the caller
- * last read it) gives. If the business now has another form or series, the numbers are of the
- * wrong counter: `business` shows it, and the caller must roll back.
+ * The first round trip of an issuing transaction (migrations 0008–0009, issue_begin_many): per
+ * seller, in the order of their ids, takes its issuing lock, tells which keys are taken, reads the
+ * business and, if it is active, allocates numbers for `extra` invoices plus one per key not
+ * taken, in the symbol that `expected` gives. If the business now has another form or series, the
+ * numbers are of the wrong counter: `business` shows it, and the caller must roll back.
  */
-export async function beginIssuing(
-  tx: Tx,
-  expected: Pick<IssuingBusiness, 'id' | 'invoiceForm' | 'symbolSeries'>,
-  keys: ReadonlyArray<{ terminalId: string; key: string }>,
-  extra: number,
-  issuedAt: Date,
-): Promise<IssuingStart> {
-  const year = businessYear(issuedAt);
-  const scope = numberScope(expected.invoiceForm, buildSymbol({ year, series: expected.symbolSeries }));
-  const [r] = await queryRows<{
-    o_taken: boolean[];
-    o_status: string | null;
-    o_invoice_form: number;
-    o_symbol_series: string;
-    o_mtt_code: string | null;
-    o_tax_code: string;
-    o_name: string;
-    o_address: string;
-    o_phone: string | null;
-    o_province_code: string;
-    o_count: number;
-    o_last_number: string | number | null;
-    o_last_counter: string | number | null;
-  }>(
-    tx,
-    sql`select * from issue_begin(${expected.id}::uuid, ${json(keys.map((k) => ({ terminalId: k.terminalId, key: k.key })))}, ${extra}::int, ${scope}, ${year}::int)`,
-  );
-  const row = r!;
+export async function beginIssuingMany(tx: Tx, requests: readonly IssuingRequest[]): Promise<IssuingStart[]> {
+  if (requests.length === 0) return [];
+  const sellers = requests.map((r) => {
+    const year = businessYear(r.issuedAt);
+    return {
+      business: r.expected.id,
+      keys: r.keys.map((k) => ({ terminalId: k.terminalId, key: k.key })),
+      extra: r.extra,
+      scope: numberScope(r.expected.invoiceForm, buildSymbol({ year, series: r.expected.symbolSeries })),
+      year,
+    };
+  });
+  const [r] = await queryRows<{ starts: StartRow[] }>(tx, sql`select issue_begin_many(${json(sellers)}) as starts`);
+  const out: IssuingStart[] = [];
+  for (const row of r!.starts) out[row.i - 1] = toStart(requests[row.i - 1]!.expected.id, row);
+  return out;
+}
+
+export async function beginIssuing(tx: Tx, request: IssuingRequest): Promise<IssuingStart> {
+  const [start] = await beginIssuingMany(tx, [request]);
+  return start!;
+}
+
+function toStart(id: string, row: StartRow): IssuingStart {
   return {
     taken: row.o_taken,
     business:
       row.o_status === null
         ? undefined
         : {
-            id: expected.id,
+            id,
             status: row.o_status,
             taxCode: row.o_tax_code,
             name: row.o_name,

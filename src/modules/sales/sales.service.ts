@@ -17,9 +17,10 @@ import { businessYear } from '../../domain/dates.js';
 import { findAnswer, type KeyRef, type StoredAnswer } from './idempotency.repo.js';
 import { createSellerQueue, type Settled } from './seller-queue.js';
 import type { SaleBody } from './sales.schemas.js';
-import { beginIssuing, issueInvoices, type IssuingStart, type InvoiceRow, type IssueRequest } from './issue.js';
+import { beginIssuingMany, buildInvoices, issueInvoices, storeInvoices, type BuiltInvoices, type IssuingStart, type InvoiceRow, type IssueRequest } from './issue.js';
 import { prepareSale, type PreparedSale } from './sale-input.js';
 import { sellerDictionary } from './xml-dictionary.js';
+import type { Dictionary } from '../../invoice/xml-store.js';
 
 export interface InvoiceView {
   invoiceId: string;
@@ -60,10 +61,18 @@ class Replayed {
 /** How long an active business's row is reused by the sales path. */
 const BUSINESS_CACHE_MS = 2_000;
 
-/** At most this many sales of one seller share a transaction. */
-export const SALES_PER_TURN = 64;
+/** At most this many sales share a transaction. */
+export const SALES_PER_TURN = 128;
+
+/**
+ * Sellers are spread over this many queues of a process, each running one transaction at a time:
+ * a turn issues whatever sales of its sellers queued meanwhile, several sellers together.
+ */
+const LANES = 4;
+const laneOf = (sellerId: string): string => String(parseInt(sellerId.slice(0, 2), 16) % LANES);
 
 interface SaleJob {
+  sellerId: string;
   ref: KeyRef;
   requestHash: string;
   terminalId: string;
@@ -120,7 +129,7 @@ export function createSalesService(d: SalesDeps) {
       if (outcome instanceof Replayed) return outcome.outcome;
       throw outcome;
     }
-    return queue.submit(business.id, { ref, requestHash, terminalId: p.terminalId, requestedAt, prepared });
+    return queue.submit(laneOf(business.id), { sellerId: business.id, ref, requestHash, terminalId: p.terminalId, requestedAt, prepared });
   }
 
   /** The stored answer of a finished request as the outcome to give, or `err` when there is none. */
@@ -148,103 +157,153 @@ export function createSalesService(d: SalesDeps) {
     return row;
   }
 
-  const queue = createSellerQueue<SaleJob, SaleOutcome>((sellerId, jobs) => issueTurn(sellerId, jobs), SALES_PER_TURN);
+  const queue = createSellerQueue<SaleJob, SaleOutcome>((_lane, jobs) => issueTurn(jobs), SALES_PER_TURN);
 
   /**
-   * One turn of a seller's queue: every sale's key claimed, then the lock, the numbers, the
-   * signed invoices and their answers, in one transaction. A key that was already taken replays
-   * its answer (or conflicts) after the commit, as a lone request would.
+   * One turn of a lane: the sales of each seller in it issued in one transaction (lock, keys,
+   * numbers for all sellers in one round trip, then one statement for everything written). A key
+   * that was already taken replays its answer (or conflicts) after the commit, as a lone request
+   * would. Should the transaction fail as a whole with several sellers in it, each seller's sales
+   * go again alone, so that one seller's trouble (an expired certificate) stays its own.
    */
-  async function issueTurn(sellerId: string, jobs: SaleJob[]): Promise<Array<Settled<SaleOutcome>>> {
-    const requestedAt = new Date(Math.max(...jobs.map((j) => j.requestedAt.getTime())));
-    let turn: { owned: boolean[]; rows: InvoiceRow[]; bodies: InvoiceView[] };
+  async function issueTurn(jobs: SaleJob[]): Promise<Array<Settled<SaleOutcome>>> {
+    const groups = new Map<string, SaleJob[]>();
+    for (const j of jobs) groups.set(j.sellerId, [...(groups.get(j.sellerId) ?? []), j]);
+    const outcomes = new Map<SaleJob, Settled<SaleOutcome>>();
     try {
-      turn = await issueTogether(sellerId, requestedAt, jobs);
+      await issueSellers([...groups.values()], outcomes);
     } catch (err) {
-      // Refused as a whole (an expired certificate, the database): a finished request still replays.
-      const outcomes = await Promise.all(jobs.map((j) => answeredOr(j.ref, j.requestHash, err)));
-      return outcomes.map((o) => (o instanceof Replayed ? { ok: true, value: o.outcome } : { ok: false, error: o }));
-    }
-    for (const row of turn.rows) announce(row);
-    let next = 0;
-    const out: Array<Settled<SaleOutcome>> = [];
-    for (const [i, job] of jobs.entries()) {
-      if (turn.owned[i]) {
-        out.push({ ok: true, value: { status: 201, body: turn.bodies[next++]!, replayed: false } });
-        continue;
-      }
-      try {
-        const earlier = await findAnswer(d.db, job.ref);
-        if (!earlier) throw new Error('idempotency key claimed by another transaction but not found');
-        out.push({ ok: true, value: replay(earlier, job.requestHash) });
-      } catch (error) {
-        out.push({ ok: false, error });
+      if (groups.size > 1) {
+        for (const group of groups.values()) await issueTurn(group).then((settled) => group.forEach((j, i) => outcomes.set(j, settled[i]!)));
+      } else {
+        // Refused as a whole (the database, a certificate that expired meanwhile): a finished request still replays.
+        for (const j of jobs) outcomes.set(j, settledOf(await answeredOr(j.ref, j.requestHash, err)));
       }
     }
-    return out;
+    return jobs.map((j) => outcomes.get(j) ?? { ok: false, error: new Error('sales turn: a sale got no outcome') });
   }
 
-  async function issueTogether(sellerId: string, requestedAt: Date, jobs: SaleJob[]) {
-    const cached = await activeBusiness(sellerId);
+  const settledOf = (o: unknown): Settled<SaleOutcome> => (o instanceof Replayed ? { ok: true, value: o.outcome } : { ok: false, error: o });
+
+  /** A seller's sales of a turn, ready to issue: checked and loaded outside the transaction. */
+  interface Ready {
+    jobs: SaleJob[];
+    business: BusinessRow;
+    signer: Signer;
+    dictionary: Dictionary;
+    /** Per job: the first with its key in this turn (a repeat replays the first's answer). */
+    first: boolean[];
+  }
+
+  async function issueSellers(groups: SaleJob[][], outcomes: Map<SaleJob, Settled<SaleOutcome>>): Promise<void> {
+    const requestedAt = new Date(Math.max(...groups.flat().map((j) => j.requestedAt.getTime())));
+    const ready: Ready[] = [];
+    for (const jobs of groups) {
+      try {
+        ready.push(await readySeller(jobs, requestedAt));
+      } catch (err) {
+        for (const j of jobs) outcomes.set(j, settledOf(await answeredOr(j.ref, j.requestHash, err)));
+      }
+    }
+    if (ready.length === 0) return;
+    const issued = await inIssuingTransaction(
+      ready.map((r) => ({ business: r.business, keys: r.jobs.filter((_, i) => r.first[i]).map((j) => j.ref) })),
+      requestedAt,
+      async (tx, starts, issuedAt) => {
+        const turns = ready.map((r, s) => sellerTurn(r, starts[s]!, issuedAt));
+        await storeInvoices(
+          tx,
+          turns.flatMap((t) => (t.built ? [t.built] : [])),
+        );
+        return turns;
+      },
+    );
+    for (const [s, r] of ready.entries()) {
+      const turn = issued[s]!;
+      if (turn.error) {
+        for (const j of r.jobs) outcomes.set(j, settledOf(await answeredOr(j.ref, j.requestHash, turn.error)));
+        continue;
+      }
+      for (const row of turn.built?.rows ?? []) announce(row);
+      let next = 0;
+      for (const [i, job] of r.jobs.entries()) {
+        if (turn.owned[i]) outcomes.set(job, { ok: true, value: { status: 201, body: turn.bodies[next++]!, replayed: false } });
+        else outcomes.set(job, await replayed(job));
+      }
+    }
+  }
+
+  async function readySeller(jobs: SaleJob[], requestedAt: Date): Promise<Ready> {
+    const sellerId = jobs[0]!.sellerId;
+    const business = await activeBusiness(sellerId);
     // Outside the transaction: PGlite has one connection, a query beside an open transaction would wait forever.
     const signer = await d.signerFor(sellerId);
     usableAt(signer, requestedAt);
-    const dictionary = await sellerDictionary(d.db, cached, signer, d.config, requestedAt);
-    // A key given twice in one turn is the first's: the second replays its answer after the commit.
+    const dictionary = await sellerDictionary(d.db, business, signer, d.config, requestedAt);
     const seen = new Set<string>();
     const first = jobs.map((j) => !seen.has(refKey(j.ref)) && seen.add(refKey(j.ref)) !== undefined);
-    const claims = jobs.filter((_, i) => first[i]);
-    return inIssuingTransaction(cached, claims.map((j) => j.ref), requestedAt, async (tx, start, issuedAt) => {
-      const current = start.business;
-      if (!current || current.status !== 'active' || !current.mttCode) throw notActive();
-      let next = 0;
-      const owned = first.map((f) => f && !start.taken[next++]);
-      const mine = jobs.filter((_, i) => owned[i]);
-      if (mine.length === 0) return { owned, rows: [] as InvoiceRow[], bodies: [] as InvoiceView[] };
-      usableAt(signer, issuedAt);
-      const common = { business: current, signer, issuedAt, formatVersion: d.config.formatVersion, providerTaxCode: d.config.providerTaxCode, dictionary };
-      let bodies: InvoiceView[] = [];
-      const rows = await issueInvoices(
-        tx,
-        common,
-        mine.map((j) => ({ terminalId: j.terminalId, ...j.prepared })),
-        {
-          allocated: start.allocated,
-          answers: (issued) => {
-            bodies = issued.map((row) => invoiceView(row, d.config.publicUrl));
-            return mine.map((j, i) => ({ ...j.ref, requestHash: j.requestHash, createdAt: requestedAt, response: bodies[i] }));
-          },
-        },
-      );
-      return { owned, rows, bodies };
-    });
+    return { jobs, business, signer, dictionary, first };
+  }
+
+  /** One seller's part of a turn, inside the transaction: which jobs it owns, their invoices built. */
+  function sellerTurn(r: Ready, start: IssuingStart, issuedAt: Date): { owned: boolean[]; built?: BuiltInvoices; bodies: InvoiceView[]; error?: AppError } {
+    const current = start.business;
+    // No numbers were allocated for a business that is not active (issue_begin): nothing to undo.
+    if (!current || current.status !== 'active' || !current.mttCode) return { owned: [], bodies: [], error: notActive() };
+    let next = 0;
+    const owned = r.first.map((f) => f && !start.taken[next++]);
+    const mine = r.jobs.filter((_, i) => owned[i]);
+    if (mine.length === 0) return { owned, bodies: [] };
+    usableAt(r.signer, issuedAt);
+    const common = { business: current, signer: r.signer, issuedAt, formatVersion: d.config.formatVersion, providerTaxCode: d.config.providerTaxCode, dictionary: r.dictionary };
+    let bodies: InvoiceView[] = [];
+    const built = buildInvoices(
+      common,
+      mine.map((j) => ({ terminalId: j.terminalId, ...j.prepared })),
+      start.allocated,
+      (rows) => {
+        bodies = rows.map((row) => invoiceView(row, d.config.publicUrl));
+        return mine.map((j, i) => ({ ...j.ref, requestHash: j.requestHash, createdAt: j.requestedAt, response: bodies[i] }));
+      },
+    );
+    return { owned, built, bodies };
+  }
+
+  async function replayed(job: SaleJob): Promise<Settled<SaleOutcome>> {
+    try {
+      const earlier = await findAnswer(d.db, job.ref);
+      if (!earlier) throw new Error('idempotency key claimed by another transaction but not found');
+      return { ok: true, value: replay(earlier, job.requestHash) };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   /**
-   * Runs `work` in an issuing transaction started by beginIssuing (for the keys given): the lock is
-   * held, the numbers allocated, and `issuedAt` read after the lock, so numbers rise with issue
-   * times. If the business changed its form or series since it was read, or the year turned
-   * between the allocation and the issue time, the numbers belong to another counter: the
-   * transaction rolls back (returning them) and runs again with a fresh read.
+   * Runs `work` in an issuing transaction started by beginIssuingMany (one start per seller, with
+   * its keys): the locks are held, the numbers allocated, and `issuedAt` read after the locks, so
+   * numbers rise with issue times. If a business changed its form or series since it was read, or
+   * the year turned between the allocation and the issue time, the numbers belong to another
+   * counter: the transaction rolls back (returning them) and runs again with fresh reads.
    */
   async function inIssuingTransaction<T>(
-    business: BusinessRow,
-    keys: KeyRef[],
+    sellers: Array<{ business: BusinessRow; keys: KeyRef[] }>,
     requestedAt: Date,
-    work: (tx: Tx, start: IssuingStart, issuedAt: Date) => Promise<T>,
+    work: (tx: Tx, starts: IssuingStart[], issuedAt: Date) => Promise<T>,
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const expected = attempt === 0 ? business : await freshBusiness(business.id);
+      const expected = attempt === 0 ? sellers.map((s) => s.business) : await Promise.all(sellers.map((s) => freshBusiness(s.business.id)));
       const guess = later(requestedAt, d.clock());
       try {
         return await d.db.transaction(async (tx) => {
-          const start = await beginIssuing(tx, expected, keys, 0, guess);
+          const starts = await beginIssuingMany(
+            tx,
+            sellers.map((s, i) => ({ expected: expected[i]!, keys: s.keys, extra: 0, issuedAt: guess })),
+          );
           const issuedAt = later(guess, d.clock());
-          const now = start.business;
-          if (now && (now.invoiceForm !== expected.invoiceForm || now.symbolSeries !== expected.symbolSeries || businessYear(issuedAt) !== businessYear(guess))) {
-            throw new StaleStart();
-          }
-          return work(tx, start, issuedAt);
+          const stale = starts.some((st, i) => st.business && (st.business.invoiceForm !== expected[i]!.invoiceForm || st.business.symbolSeries !== expected[i]!.symbolSeries));
+          if (stale || businessYear(issuedAt) !== businessYear(guess)) throw new StaleStart();
+          return work(tx, starts, issuedAt);
         });
       } catch (err) {
         if (!(err instanceof StaleStart) || attempt >= 2) throw err;
@@ -271,14 +330,14 @@ export function createSalesService(d: SalesDeps) {
     usableAt(signer, o.requestedAt);
     const dictionary = await sellerDictionary(d.db, o.business, signer, d.config, o.requestedAt);
 
-    const outcome = await inIssuingTransaction(o.business, [o.ref], o.requestedAt, async (tx, start, issuedAt) => {
-      if (start.taken[0]) return { issued: false as const, earlier: await findAnswer(tx, o.ref) };
+    const outcome = await inIssuingTransaction([{ business: o.business, keys: [o.ref] }], o.requestedAt, async (tx, [start], issuedAt) => {
+      if (start!.taken[0]) return { issued: false as const, earlier: await findAnswer(tx, o.ref) };
       usableAt(signer, issuedAt);
       const prepared = await o.prepare(tx, issuedAt);
       const common = { business: o.business, signer, issuedAt, formatVersion: d.config.formatVersion, providerTaxCode: d.config.providerTaxCode, dictionary };
       let body: InvoiceView | undefined;
       const [row] = await issueInvoices(tx, common, [{ terminalId: o.terminalId, ...prepared }], {
-        allocated: start.allocated,
+        allocated: start!.allocated,
         answers: ([issued]) => {
           body = o.view ? o.view(issued!) : invoiceView(issued!, d.config.publicUrl);
           return [{ ...o.ref, requestHash: o.requestHash, createdAt: o.requestedAt, response: body }];

@@ -1,8 +1,9 @@
 // Sales of one seller take turns anyway (gap-free numbering holds the seller's counters until
 // commit), so a process queues them itself instead of letting each hold a pooled connection while
-// it waits for the lock. Whatever queued while a turn ran goes together in the next: one
-// transaction, one lock, one commit (one WAL flush) for them all. Across processes the lock in
-// the database still decides; this only keeps a process from queueing inside PostgreSQL.
+// it waits for the lock. A queue serves a lane of sellers (sales.service.ts): whatever queued
+// while a turn ran goes together in the next, several sellers in one transaction, one commit (one
+// WAL flush) for them all. Across processes the locks in the database still decide; this only
+// keeps a process from queueing inside PostgreSQL.
 
 export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
@@ -10,16 +11,16 @@ export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
  * `run` handles a turn's jobs and settles each (a job may fail alone); if it throws, every job of
  * the turn fails with that error.
  */
-export function createSellerQueue<J, R>(run: (sellerId: string, jobs: J[]) => Promise<Array<Settled<R>>>, maxPerTurn: number) {
+export function createSellerQueue<J, R>(run: (key: string, jobs: J[]) => Promise<Array<Settled<R>>>, maxPerTurn: number) {
   type Waiting = { job: J; resolve: (r: R) => void; reject: (e: unknown) => void };
   const queues = new Map<string, Waiting[]>();
 
-  async function drain(sellerId: string, waiting: Waiting[]): Promise<void> {
+  async function drain(key: string, waiting: Waiting[]): Promise<void> {
     while (waiting.length > 0) {
       const turn = waiting.splice(0, maxPerTurn);
       try {
         const results = await run(
-          sellerId,
+          key,
           turn.map((w) => w.job),
         );
         turn.forEach((w, i) => {
@@ -32,20 +33,20 @@ export function createSellerQueue<J, R>(run: (sellerId: string, jobs: J[]) => Pr
         for (const w of turn) w.reject(err);
       }
     }
-    queues.delete(sellerId);
+    queues.delete(key);
   }
 
   return {
-    submit(sellerId: string, job: J): Promise<R> {
+    submit(key: string, job: J): Promise<R> {
       return new Promise<R>((resolve, reject) => {
-        const waiting = queues.get(sellerId);
+        const waiting = queues.get(key);
         if (waiting) {
           waiting.push({ job, resolve, reject });
           return;
         }
         const fresh: Waiting[] = [{ job, resolve, reject }];
-        queues.set(sellerId, fresh);
-        void drain(sellerId, fresh);
+        queues.set(key, fresh);
+        void drain(key, fresh);
       });
     },
     /** Sellers with work queued or running (for tests and metrics). */
