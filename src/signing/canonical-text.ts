@@ -90,9 +90,57 @@ const LT = 0x3c, GT = 0x3e, AMP = 0x26, QUOT = 0x22, SLASH = 0x2f, SPACE = 0x20,
 const TEXT_REFS = ['&amp;', '&lt;', '&gt;', '&#xD;'];
 const ATTR_REFS = ['&amp;', '&lt;', '&quot;', '&#x9;', '&#xA;', '&#xD;'];
 
-const isNameStart = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
-const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2e;
 const refAt = (s: string, i: number, refs: readonly string[]): number => refs.find((r) => s.startsWith(r, i))?.length ?? 0;
+
+// Runs the scanner below skips in one native step each: a signed message is mostly text
+// (certificates, signature values), and stepping through it a character at a time in JavaScript
+// cost more than the RSA verification next to it.
+/** A name, `[A-Za-z_][A-Za-z0-9_.-]*`. */
+const NAME_RUN = /[A-Za-z_][A-Za-z0-9_.-]*/y;
+/** An attribute name as far as it goes: up to a space, `=`, quote, `<`, `>`, `/` or other whitespace. */
+const ATTRIBUTE_NAME = /[^ ="<>/\t\n\r]*/y;
+/** Attribute-value characters that need no check. */
+const PLAIN_VALUE = /[^"<&\t\n\r]*/y;
+/** Text characters that need no check: all but markup, references and what C14N escapes. */
+const PLAIN_TEXT = /[^<&>\r]*/y;
+
+/** Where the run of `pattern` starting at `from` ends (`from` when it is empty). */
+function runEnd(pattern: RegExp, s: string, from: number): number {
+  pattern.lastIndex = from;
+  return pattern.test(s) ? pattern.lastIndex : from;
+}
+
+/** End of the start tag's attributes at `j`, or why they are not written as C14N writes them. */
+function attributesEnd(s: string, j: number, tag: string, state: { ns: string }): number | string {
+  const n = s.length;
+  let previous: string | null = null;
+  while (s.charCodeAt(j) === SPACE) {
+    const k = runEnd(ATTRIBUTE_NAME, s, j + 1);
+    const attr = s.slice(j + 1, k);
+    if (!attr || s.charCodeAt(k) !== EQ || s.charCodeAt(k + 1) !== QUOT) return `malformed attribute in <${tag}> at offset ${j}`;
+    const valueStart = k + 2;
+    let v = runEnd(PLAIN_VALUE, s, valueStart);
+    while (v < n && s.charCodeAt(v) !== QUOT) {
+      const len = s.charCodeAt(v) === AMP ? refAt(s, v, ATTR_REFS) : 0;
+      if (!len) return `attribute ${attr} of <${tag}> not escaped as C14N does`;
+      v = runEnd(PLAIN_VALUE, s, v + len);
+    }
+    if (v >= n) return `unterminated attribute in <${tag}>`;
+    if (attr === 'xmlns') {
+      if (previous !== null) return `xmlns is not the first attribute of <${tag}>`;
+      const value = s.slice(valueStart, v);
+      if (value === state.ns) return `redundant namespace declaration on <${tag}>`;
+      state.ns = value;
+    } else if (attr.includes(':')) {
+      return `prefixed name ${attr} on <${tag}> (not supported)`;
+    } else if (previous !== null && previous !== 'xmlns' && !(previous < attr)) {
+      return `attributes of <${tag}> not in C14N order`;
+    }
+    previous = attr;
+    j = v + 1;
+  }
+  return j;
+}
 
 /**
  * Why `fragment` (one element) is not byte-for-byte its own inclusive C14N form, or null if it is.
@@ -106,12 +154,6 @@ export function nonCanonicalReason(fragment: string, inheritedDefaultNs = ''): s
   const n = s.length;
   const names: string[] = [];
   const spaces: string[] = [];
-  const readName = (from: number): number => {
-    if (from >= n || !isNameStart(s.charCodeAt(from))) return from;
-    let j = from + 1;
-    while (j < n && isNameChar(s.charCodeAt(j))) j++;
-    return j;
-  };
   if (n === 0 || s.charCodeAt(0) !== LT) return 'text outside the element at offset 0';
   let i = 0;
   while (i < n) {
@@ -119,7 +161,16 @@ export function nonCanonicalReason(fragment: string, inheritedDefaultNs = ''): s
     if (c === LT) {
       const next = s.charCodeAt(i + 1);
       if (next === SLASH) {
-        const nameEnd = readName(i + 2);
+        const open = names[names.length - 1];
+        // The usual case, checked without reading the name again: `</open>` closes the open tag.
+        if (open !== undefined && s.startsWith(open, i + 2) && s.charCodeAt(i + 2 + open.length) === GT) {
+          names.pop();
+          spaces.pop();
+          i += open.length + 3;
+          if (names.length === 0 && i !== n) return `content after the element at offset ${i}`;
+          continue;
+        }
+        const nameEnd = runEnd(NAME_RUN, s, i + 2);
         if (s.charCodeAt(nameEnd) !== GT) return `malformed end tag at offset ${i}`;
         const name = s.slice(i + 2, nameEnd);
         if (names.pop() !== name) return `mismatched </${name}> at offset ${i}`;
@@ -129,45 +180,16 @@ export function nonCanonicalReason(fragment: string, inheritedDefaultNs = ''): s
         continue;
       }
       if (next === BANG || next === QMARK) return `comment, PI, CDATA or DOCTYPE at offset ${i} (C14N drops or rewrites them)`;
-      const nameEnd = readName(i + 1);
+      const nameEnd = runEnd(NAME_RUN, s, i + 1);
       if (nameEnd === i + 1) return `malformed start tag at offset ${i}`;
       const tag = s.slice(i + 1, nameEnd);
-      let ns = spaces.at(-1) ?? inheritedDefaultNs;
-      let previous: string | null = null;
-      let j = nameEnd;
-      while (s.charCodeAt(j) === SPACE) {
-        let k = j + 1;
-        while (k < n && !' ="<>/\t\n\r'.includes(s.charAt(k))) k++;
-        const attr = s.slice(j + 1, k);
-        if (!attr || s.charCodeAt(k) !== EQ || s.charCodeAt(k + 1) !== QUOT) return `malformed attribute in <${tag}> at offset ${j}`;
-        const valueStart = k + 2;
-        let v = valueStart;
-        for (let a = s.charCodeAt(v); v < n && a !== QUOT; a = s.charCodeAt(++v)) {
-          if (a === LT || a === 0x09 || a === 0x0a || a === 0x0d) return `attribute ${attr} of <${tag}> not escaped as C14N does`;
-          if (a === AMP) {
-            const len = refAt(s, v, ATTR_REFS);
-            if (!len) return `attribute ${attr} of <${tag}> not escaped as C14N does`;
-            v += len - 1;
-          }
-        }
-        if (v >= n) return `unterminated attribute in <${tag}>`;
-        if (attr === 'xmlns') {
-          if (previous !== null) return `xmlns is not the first attribute of <${tag}>`;
-          const value = s.slice(valueStart, v);
-          if (value === ns) return `redundant namespace declaration on <${tag}>`;
-          ns = value;
-        } else if (attr.includes(':')) {
-          return `prefixed name ${attr} on <${tag}> (not supported)`;
-        } else if (previous !== null && previous !== 'xmlns' && !(previous < attr)) {
-          return `attributes of <${tag}> not in C14N order`;
-        }
-        previous = attr;
-        j = v + 1;
-      }
+      const state = { ns: spaces.at(-1) ?? inheritedDefaultNs };
+      const j = attributesEnd(s, nameEnd, tag, state);
+      if (typeof j === 'string') return j;
       if (s.charCodeAt(j) === SLASH) return `self-closing <${tag}/> at offset ${i} (C14N writes <a></a>)`;
       if (s.charCodeAt(j) !== GT) return `start tag <${tag}> not written as C14N does at offset ${i}`;
       names.push(tag);
-      spaces.push(ns);
+      spaces.push(state.ns);
       i = j + 1;
       continue;
     }
@@ -177,9 +199,8 @@ export function nonCanonicalReason(fragment: string, inheritedDefaultNs = ''): s
       const len = refAt(s, i, TEXT_REFS);
       if (!len) return `text not escaped as C14N does at offset ${i}`;
       i += len;
-      continue;
     }
-    i++;
+    i = runEnd(PLAIN_TEXT, s, i);
   }
   return names.length === 0 ? null : 'unclosed element';
 }

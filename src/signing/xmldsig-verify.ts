@@ -4,7 +4,7 @@
  * referenced element's substring must hash to its DigestValue. A document another tool serialised
  * differently fails here even if a full C14N verifier (xmlsec1) would accept it.
  */
-import { verify as verifySignature, X509Certificate } from 'node:crypto';
+import { verify as verifySignature, X509Certificate, type KeyObject } from 'node:crypto';
 import { parseCertificateDer, type CertificateInfo } from './certificate.js';
 import {
   ancestorContextReason,
@@ -126,19 +126,73 @@ function referencedText(xml: string, sig: ElementRange, ref: ParsedReference, is
   return { text, inSignature: false };
 }
 
-function chainsToTrusted(leaf: X509Certificate, extra: X509Certificate[], trusted: X509Certificate[], at: Date): boolean {
+/**
+ * Certificates are read once per distinct text: a seller signs every invoice with the same one, and
+ * reading it (OpenSSL, then forge for the subject) costs more than the RSA verification. What is
+ * read is a pure function of the bytes, so a cached reading is the reading; a failed one is not
+ * kept and fails again the same way.
+ */
+const CERTIFICATE_CACHE_SIZE = 256;
+const keyInfoCertificates = new Map<string, X509Certificate>();
+const trustedCertificates = new WeakMap<Buffer, X509Certificate>();
+const publicKeys = new WeakMap<X509Certificate, KeyObject>();
+const certificateInfos = new WeakMap<X509Certificate, CertificateInfo>();
+
+function keyInfoCertificate(base64: string): X509Certificate {
+  const cached = keyInfoCertificates.get(base64);
+  if (cached) return cached;
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(base64Bytes(base64));
+  } catch {
+    return refuse('unreadable X509Certificate');
+  }
+  if (keyInfoCertificates.size >= CERTIFICATE_CACHE_SIZE) keyInfoCertificates.delete(keyInfoCertificates.keys().next().value as string);
+  keyInfoCertificates.set(base64, cert);
+  return cert;
+}
+
+function trustedCertificate(der: Buffer): X509Certificate {
+  let cert = trustedCertificates.get(der);
+  if (!cert) trustedCertificates.set(der, (cert = new X509Certificate(der)));
+  return cert;
+}
+
+function publicKeyOf(cert: X509Certificate): KeyObject {
+  let key = publicKeys.get(cert);
+  if (!key) publicKeys.set(cert, (key = cert.publicKey));
+  return key;
+}
+
+function certificateInfo(cert: X509Certificate): CertificateInfo {
+  let info = certificateInfos.get(cert);
+  if (!info) certificateInfos.set(cert, (info = parseCertificateDer(cert.raw)));
+  return info;
+}
+
+/** A copy for the caller: the cached reading stays as it was read. */
+const copyInfo = (info: CertificateInfo): CertificateInfo => ({
+  ...info,
+  notBefore: new Date(info.notBefore),
+  notAfter: new Date(info.notAfter),
+  taxCodes: [...info.taxCodes],
+});
+
+/** Walks up from `certs[leaf]` through the other KeyInfo certificates (by position: one may be given twice). */
+function chainsToTrusted(certs: X509Certificate[], leaf: number, trusted: X509Certificate[], at: Date): boolean {
   const validAt = (c: X509Certificate): boolean => {
-    const info = parseCertificateDer(c.raw);
+    const info = certificateInfo(c);
     return info.notBefore <= at && at <= info.notAfter;
   };
-  let current = leaf;
+  let index = leaf;
   for (let depth = 0; depth < 6; depth++) {
+    const current = certs[index] as X509Certificate;
     if (trusted.some((t) => t.raw.equals(current.raw))) return true;
-    const issuedBy = (c: X509Certificate): boolean => current.checkIssued(c) && current.verify(c.publicKey) && validAt(c);
+    const issuedBy = (c: X509Certificate): boolean => current.checkIssued(c) && current.verify(publicKeyOf(c)) && validAt(c);
     if (trusted.some(issuedBy)) return true;
-    const next = extra.find((c) => c !== current && c.ca && issuedBy(c));
-    if (!next) return false;
-    current = next;
+    const next = certs.findIndex((c, i) => i !== index && c.ca && issuedBy(c));
+    if (next < 0) return false;
+    index = next;
   }
   return false;
 }
@@ -163,32 +217,28 @@ function verifyOrThrow(xml: string, opts: VerifyOptions): { certificate: Certifi
   if (signingTime === null && sig.text.includes('<SigningTime>')) refuse('SigningTime is not covered by a Reference');
 
   const signatureValue = /<SignatureValue(?: [^>]*)?>([^<]*)<\/SignatureValue>/.exec(sig.text)?.[1] ?? refuse('no SignatureValue');
-  const certs = [...sig.text.matchAll(/<X509Certificate>([^<]*)<\/X509Certificate>/g)].map((m) => {
-    try {
-      return new X509Certificate(base64Bytes(m[1] ?? ''));
-    } catch {
-      return refuse('unreadable X509Certificate');
-    }
-  });
+  const certs = [...sig.text.matchAll(/<X509Certificate>([^<]*)<\/X509Certificate>/g)].map((m) => keyInfoCertificate(m[1] ?? ''));
   if (certs.length === 0) refuse('no X509Certificate in KeyInfo');
   const canonicalSignedInfo = Buffer.from(withDsigNamespace(signedInfo), 'utf8');
   const signatureBytes = base64Bytes(signatureValue);
-  const leaf =
-    certs.find((c) => c.publicKey.asymmetricKeyType === 'rsa' && verifySignature('sha256', canonicalSignedInfo, c.publicKey, signatureBytes)) ??
-    refuse('SignatureValue does not verify with the certificate in KeyInfo');
+  const leafIndex = certs.findIndex((c) => {
+    const key = publicKeyOf(c);
+    return key.asymmetricKeyType === 'rsa' && verifySignature('sha256', canonicalSignedInfo, key, signatureBytes);
+  });
+  if (leafIndex < 0) refuse('SignatureValue does not verify with the certificate in KeyInfo');
 
   const now = opts.now ?? new Date();
   const signedAt = signingTime === null ? now : (parseSigningTime(signingTime) ?? refuse(`malformed SigningTime "${signingTime}"`));
   if (signedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) refuse(`SigningTime ${signingTime} is in the future`);
-  const certificate = parseCertificateDer(leaf.raw);
+  const certificate = certificateInfo(certs[leafIndex] as X509Certificate);
   if (signedAt < certificate.notBefore || signedAt > certificate.notAfter) {
     refuse(`certificate "${certificate.subject}" was not valid at signing time ${signingTime ?? now.toISOString()}`);
   }
   if (opts.trustedCertsDer) {
-    const trusted = opts.trustedCertsDer.map((d) => new X509Certificate(d));
-    if (!chainsToTrusted(leaf, certs, trusted, signedAt)) refuse(`certificate "${certificate.subject}" does not chain to a trusted CA`);
+    const trusted = opts.trustedCertsDer.map(trustedCertificate);
+    if (!chainsToTrusted(certs, leafIndex, trusted, signedAt)) refuse(`certificate "${certificate.subject}" does not chain to a trusted CA`);
   }
-  return { certificate, signingTime: signingTime ?? '' };
+  return { certificate: copyInfo(certificate), signingTime: signingTime ?? '' };
 }
 
 /** Never throws: any problem comes back as { ok: false, reason }. */

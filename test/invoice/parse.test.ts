@@ -157,3 +157,46 @@ t.test('extractInvoiceXml', async (t) => {
   const a = buildInvoiceXml(sampleModel());
   t.strictSame(extractInvoiceXml(`<X><HDonX></HDonX>${a}<HDon\n>y</HDon></X>`), [a, '<HDon\n>y</HDon>'], 'HDonX is not HDon');
 });
+
+/** The same document with a comment before its last end tag: only xmlbuilder2 reads that one. */
+const viaXmlbuilder2 = (xml: string): string => xml.replace(/(<\/[A-Za-z]+>)$/, '<!--xmlbuilder2-->$1');
+const outcome = (read: () => unknown): unknown => {
+  try {
+    return read();
+  } catch (err) {
+    return `${(err as Error).name}: ${(err as Error).message}`;
+  }
+};
+
+t.test('plain documents read as xmlbuilder2 reads them', async (t) => {
+  const invoices = [sampleModel(), form2Model(), manyLinesModel(40), trickyModel(), personalBuyerModel(), companyBuyerModel(), adjustmentModel()].map(buildInvoiceXml);
+  const base = invoices[0] as string;
+  const variants = [
+    ...invoices,
+    withXmlDeclaration(base),
+    base.replace('<NBan></NBan></DSCKS>', '<NBan><Signature xmlns="http://www.w3.org/2000/09/xmldsig#" Id="S"><SignedInfo></SignedInfo></Signature></NBan></DSCKS>'),
+    base.replace(/<Ten>[^<]*<\/Ten>/, '<Ten> \t\n</Ten>'), // whitespace-only text: xmlbuilder2 drops it
+    base.replace(/<Ten>[^<]*<\/Ten>/, '<Ten> a </Ten>'),
+    base.replace(/<Ten>[^<]*<\/Ten>/, '<Ten>&amp;#x41; &#x1F35C; &apos;&quot;&gt; &foo; & x</Ten>'), // its decoding, quirks included
+    base.replace(/<Ten>[^<]*<\/Ten>/, '<Ten>&amp;#x110000;</Ten>'), // a character reference it cannot decode
+    base.replace(/ Id="([^"]*)"/, ' Id="$1&amp;x" Id2="&lt;"'),
+    base.replace(/ Id="[^"]*"/, ' Id="a" Id="b"'),
+    base.replace('<NMua>', '<NMua xmlns="urn:x">'),
+    base.replace('<NMua>', '<NMua xmlns="@xml">'),
+    base.replace('<NMua>', '<NMua xmlValue="1">'),
+    base.replace('<NMua></NMua>', '<NMua/>'),
+    base.replace('<TToan>', "<TToan a='1'>"),
+    base.replace('</NBan>', '</NBan >'),
+    base.replace('</DLHDon>', '</DLHDONx>'), // a mismatched end tag, which xmlbuilder2 lets pass
+    base.replace(/<\/HDon>$/, '</HDon>\n'),
+    `\n${base}`,
+    base.slice(0, -10),
+    base.replace(/<(TTChung|NDHDon|NBan|DSHHDVu|HHDVu|TToan)>/g, '\n  <$1>'),
+  ];
+  for (const [i, xml] of variants.entries()) {
+    t.strictSame(outcome(() => parseInvoice(xml)), outcome(() => parseInvoice(viaXmlbuilder2(xml))), `invoice variant ${i}`);
+  }
+  for (const [i, xml] of [ACK_999, RESULT_204, ACCEPT_103, RESULT_301, `<TDiep><TTChung></TTChung><DLieu Id="m">${invoices.join('')}</DLieu><CKSNNT></CKSNNT></TDiep>`].entries()) {
+    t.strictSame(outcome(() => parseMessage(xml)), outcome(() => parseMessage(viaXmlbuilder2(xml))), `message ${i}`);
+  }
+});

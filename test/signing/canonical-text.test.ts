@@ -93,6 +93,31 @@ t.test('refused conservatively: structure or markup the verifier does not handle
   t.match(nonCanonicalReason('<a a="1" a="2"></a>'), /order/, 'duplicate attribute');
 });
 
+t.test('the reason names what is wrong and where (it goes into the 204)', async (t) => {
+  const reasons: Array<[string, string | null]> = [
+    ['<a>plain text, then a raw > here</a>', 'text not escaped as C14N does at offset 26'],
+    ['<a><b>Phở bò tái\r</b></a>', 'text not escaped as C14N does at offset 16'],
+    ['<a>AT&T</a>', 'text not escaped as C14N does at offset 5'],
+    ['<a>x &amp; y &lt; z &gt; w &#xD;</a>', null],
+    ['<a b="x&quot;y&#x9;z&#xA;&#xD;&amp;&lt;"></a>', null],
+    ['<a b="x&gt;y"></a>', 'attribute b of <a> not escaped as C14N does'],
+    ['<a b="x<y"></a>', 'attribute b of <a> not escaped as C14N does'],
+    ['<a b="unterminated></a>', 'attribute b of <a> not escaped as C14N does'],
+    ['<a b="1" c="2" xmlns="urn:x"></a>', 'xmlns is not the first attribute of <a>'],
+    ['<a c="1" b="2"></a>', 'attributes of <a> not in C14N order'],
+    ['<a p:b="1"></a>', 'prefixed name p:b on <a> (not supported)'],
+    ['<a><b></c></a>', 'mismatched </c> at offset 6'],
+    ['<a><b></b ></a>', 'malformed end tag at offset 6'],
+    ['<a><b></b></a>trailing', 'content after the element at offset 14'],
+    ['<a><b>text</b></a></a>', 'content after the element at offset 18'],
+    ['<a><b/></a>', 'self-closing <b/> at offset 3 (C14N writes <a></a>)'],
+    ['<a><!--c--></a>', 'comment, PI, CDATA or DOCTYPE at offset 3 (C14N drops or rewrites them)'],
+    ['<a><b></b>', 'unclosed element'],
+    ['<a xmlns="urn:x"><b xmlns="urn:y"><c xmlns="urn:y"></c></b></a>', 'redundant namespace declaration on <c>'],
+  ];
+  for (const [xml, reason] of reasons) t.equal(nonCanonicalReason(xml), reason, JSON.stringify(xml));
+});
+
 t.test('escapeCanonicalText', async (t) => {
   t.equal(escapeCanonicalText('a & b < c > d "e" \'f\'\r\n'), 'a &amp; b &lt; c &gt; d "e" \'f\'&#xD;\n');
   const xml = `<a>${escapeCanonicalText('Công ty <A> & "B"\r')}</a>`;

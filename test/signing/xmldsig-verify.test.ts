@@ -54,3 +54,21 @@ t.test('parseSigningTime', async (t) => {
     t.equal(parseSigningTime(bad), null, bad);
   }
 });
+
+t.test('certificates are read once; each result is the caller’s own', async (t) => {
+  const signed = sign(doc, '<A></A>');
+  const opts = { referenceId: '_d', trustedCertsDer };
+  const first = verifyEnveloped(signed, opts);
+  if (!first.ok) return t.fail(first.reason);
+  first.certificate.taxCodes.push('MST:0000000000');
+  first.certificate.notAfter.setTime(0);
+  const again = verifyEnveloped(signed, opts);
+  if (!again.ok) return t.fail(again.reason);
+  t.strictSame(again.certificate.taxCodes, ['MST:0101243150'], 'the cached reading is untouched');
+  t.ok(again.certificate.notAfter.getTime() > Date.now());
+  const twice = signed.replace(/(<X509Certificate>[^<]*<\/X509Certificate>)/, '$1$1');
+  t.equal(reason(verifyEnveloped(twice, opts)), 'ok', 'the same certificate twice in KeyInfo');
+  const otherCa = signed.replace(/(<X509Certificate>[^<]*<\/X509Certificate>)/, `$1<X509Certificate>${testCa().certDer.toString('base64')}</X509Certificate>`);
+  t.equal(reason(verifyEnveloped(otherCa, opts)), 'ok', 'with its CA beside it');
+  t.match(reason(verifyEnveloped(signed, { referenceId: '_d', trustedCertsDer: [Buffer.alloc(0)] })), /malformed signature/, 'an unreadable trusted CA fails closed');
+});
