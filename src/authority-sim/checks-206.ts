@@ -5,11 +5,11 @@ import type { Tx } from '../db/client.js';
 import { extractInvoiceXml, parseInvoice, type ParsedInvoice } from '../invoice/parse.js';
 import { MAX_INVOICES_PER_MESSAGE } from '../invoice/message.js';
 import { buildCheckResult204, type RejectedInvoice } from '../invoice/replies-build.js';
-import { AUTHORITY, newElementId, nextNoticeNumber, replyEnvelope, signReply, toReplyReasons } from './answers.js';
+import { AUTHORITY, newElementId, replyEnvelope, signReply, toReplyReasons } from './answers.js';
 import { ENVELOPE, INVOICE, PACKAGE, type SimReason } from './codes.js';
 import type { IncomingMessage, Intake, PlannedReply, SimContext } from './context.js';
 import { checkSellerSignature, invoiceProblems } from './invoice-checks.js';
-import { acceptedKeys, alreadyAccepted, bumpCounter, getSeller, insertAcceptedInvoices, type Seller } from './store.js';
+import { acceptedKeys, alreadyAccepted, bumpCounters, getSeller, insertAcceptedInvoices, type CounterName, type Seller } from './store.js';
 
 /** One invoice of the message: what could be read of it and what is wrong with it. */
 interface Item {
@@ -182,6 +182,15 @@ function rejectionOf(item: Item): RejectedInvoice {
   return r;
 }
 
+/** Adds the message's duplicates and rejections to the counters and draws the 204's notice number: one statement. */
+async function countRejections(tx: Tx, duplicates: number, rejected: number): Promise<string> {
+  const adds: Array<[CounterName, number]> = [];
+  if (duplicates) adds.push(['duplicates', duplicates]);
+  if (rejected) adds.push(['invoices_rejected', rejected]);
+  adds.push(['notice_number', 1]);
+  return String((await bumpCounters(tx, adds)).notice_number ?? 1);
+}
+
 async function commit206(ctx: SimContext, m: IncomingMessage, seller: Seller | undefined, items: Item[], tx: Tx, at: Date): Promise<PlannedReply[]> {
   if (seller) {
     // In MCCQT order, so that two transactions inserting the same invoices lock them in one order.
@@ -198,16 +207,14 @@ async function commit206(ctx: SimContext, m: IncomingMessage, seller: Seller | u
     for (const i of candidates) if (!inserted.has(code(i))) markDuplicate(i);
   }
   const rejected = seller ? items.filter((i) => i.problems.length > 0) : items;
-  const duplicates = items.filter((i) => i.duplicate).length;
-  if (duplicates) await bumpCounter(tx, 'duplicates', duplicates);
-  if (rejected.length) await bumpCounter(tx, 'invoices_rejected', rejected.length);
+  const noticeNumber = await countRejections(tx, items.filter((i) => i.duplicate).length, rejected.length);
 
   const taxCode = m.header.taxCode as string;
   const result: 2 | 7 | 9 = !seller || rejected.length === items.length ? 9 : rejected.length ? 7 : 2;
   const reasons: SimReason[] = !seller ? [PACKAGE.sellerNotRegistered(taxCode)] : result === 9 ? [PACKAGE.allInvalid(items.length)] : [];
   const reply = buildCheckResult204(replyEnvelope(m, taxCode), {
     dataId: newElementId(),
-    noticeNumber: await nextNoticeNumber(tx),
+    noticeNumber,
     place: AUTHORITY.place,
     date: at,
     taxCode,

@@ -1,5 +1,5 @@
 // The simulator's repository: plain functions of (db | tx, params) over the authority_sim tables.
-import { and, asc, count, eq, inArray, like, lte, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, like, lte, ne, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.js';
 import { IDENTITY_SETTING_KEY } from './identity.js';
 import {
@@ -96,33 +96,34 @@ export async function updateSellerCertificates(
     .where(eq(simSellers.taxCode, taxCode));
 }
 
-/** Which of these codes and numbers (one seller, form, symbol) were accepted before. */
+/** Which of these codes and numbers (one seller, form, symbol) were accepted before: one query for both. */
 export async function alreadyAccepted(
   db: DbOrTx,
   p: { taxCode: string; form: number; symbol: string; mttCodes: string[]; numbers: number[] },
 ): Promise<{ codes: Set<string>; numbers: Set<number> }> {
   const codes = new Set<string>();
   const numbers = new Set<number>();
-  if (p.mttCodes.length) {
-    const rows = await db
-      .select({ mttCode: simAcceptedInvoices.mttCode })
-      .from(simAcceptedInvoices)
-      .where(and(eq(simAcceptedInvoices.taxCode, p.taxCode), inArray(simAcceptedInvoices.mttCode, p.mttCodes)));
-    for (const r of rows) codes.add(r.mttCode);
-  }
-  if (p.numbers.length) {
-    const rows = await db
-      .select({ number: simAcceptedInvoices.number })
-      .from(simAcceptedInvoices)
-      .where(
-        and(
-          eq(simAcceptedInvoices.taxCode, p.taxCode),
-          eq(simAcceptedInvoices.form, p.form),
-          eq(simAcceptedInvoices.symbol, p.symbol),
-          inArray(simAcceptedInvoices.number, p.numbers),
+  if (p.mttCodes.length === 0 && p.numbers.length === 0) return { codes, numbers };
+  const t = simAcceptedInvoices;
+  const sameNumbering = (r: { form: number; symbol: string }): boolean => r.form === p.form && r.symbol === p.symbol;
+  const rows = await db
+    .select({ mttCode: t.mttCode, form: t.form, symbol: t.symbol, number: t.number })
+    .from(t)
+    .where(
+      and(
+        eq(t.taxCode, p.taxCode),
+        or(
+          p.mttCodes.length ? inArray(t.mttCode, p.mttCodes) : undefined,
+          p.numbers.length ? and(eq(t.form, p.form), eq(t.symbol, p.symbol), inArray(t.number, p.numbers)) : undefined,
         ),
-      );
-    for (const r of rows) numbers.add(r.number);
+      ),
+    );
+  // A row may have come for its code or for its number: sort each into what it matched.
+  const wantedCodes = new Set(p.mttCodes);
+  const wantedNumbers = new Set(p.numbers);
+  for (const r of rows) {
+    if (wantedCodes.has(r.mttCode)) codes.add(r.mttCode);
+    if (sameNumbering(r) && wantedNumbers.has(r.number)) numbers.add(r.number);
   }
   return { codes, numbers };
 }
@@ -159,15 +160,25 @@ export async function listAcceptedInvoices(db: DbOrTx, taxCode?: string): Promis
 
 /** Adds `n` to a persistent counter and returns its new value. */
 export async function bumpCounter(tx: DbOrTx, name: CounterName, n = 1): Promise<number> {
-  const [row] = await tx
+  return (await bumpCounters(tx, [[name, n]]))[name] ?? n;
+}
+
+/**
+ * Adds to several counters in one statement and returns their new values. Rows are taken in the
+ * order given: callers keep one order (duplicates, invoices_rejected, notice_number) so that
+ * concurrent transactions lock the counters alike.
+ */
+export async function bumpCounters(tx: DbOrTx, adds: ReadonlyArray<readonly [CounterName, number]>): Promise<Partial<Record<CounterName, number>>> {
+  if (adds.length === 0) return {};
+  const rows = await tx
     .insert(simSettings)
-    .values({ key: COUNTER_PREFIX + name, value: String(n) })
+    .values(adds.map(([name, n]) => ({ key: COUNTER_PREFIX + name, value: String(n) })))
     .onConflictDoUpdate({
       target: simSettings.key,
-      set: { value: sql`(${simSettings.value}::bigint + ${n})::text`, updatedAt: sql`now()` },
+      set: { value: sql`(${simSettings.value}::bigint + excluded.value::bigint)::text`, updatedAt: sql`now()` },
     })
-    .returning({ value: simSettings.value });
-  return Number(row?.value ?? n);
+    .returning({ key: simSettings.key, value: simSettings.value });
+  return Object.fromEntries(rows.map((r) => [r.key.slice(COUNTER_PREFIX.length), Number(r.value)]));
 }
 
 export async function counters(db: DbOrTx): Promise<Record<string, number>> {

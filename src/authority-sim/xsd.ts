@@ -1,12 +1,14 @@
 // Schema checks through libxml2's xmllint (the parser in src/invoice/parse.ts is lenient, see its
-// header). One process per 206 message in the common case: the whole message against
-// tdiep-206.xsd; only when that fails are the invoices checked one by one (one more process for
-// all of them) to learn which ones are at fault. A 303 is checked whole against tdiep-303.xsd.
+// header). One xmllint run per 206 message in the common case, in a long-lived shell
+// (xmllint-shell.ts): the whole message against tdiep-206.xsd; only when that fails are the
+// invoices checked one by one (one more process for all of them) to learn which ones are at
+// fault. A 303 is checked whole against tdiep-303.xsd.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_STDERR, xmllintStdin } from './xmllint-shell.js';
 
 export const SCHEMAS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas');
 const HDON_XSD = path.join(SCHEMAS_DIR, 'hdon-2h.xsd');
@@ -33,18 +35,17 @@ export interface XsdValidator {
   invoices(xmls: readonly string[]): Promise<XmlCheck[]>;
 }
 
-function run(args: string[], opts: { input?: string; cwd?: string } = {}): Promise<{ code: number | null; stderr: string }> {
+/** xmllint on files (or just `--version`), in a process of its own. */
+function run(args: string[], opts: { cwd?: string } = {}): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('xmllint', args, { cwd: opts.cwd, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn('xmllint', args, { cwd: opts.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (d: string) => {
-      if (stderr.length < 1_000_000) stderr += d;
+      if (stderr.length < MAX_STDERR) stderr += d;
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
-    child.stdin.on('error', () => {}); // xmllint may exit before reading everything
-    child.stdin.end(opts.input ?? '');
   });
 }
 
@@ -78,14 +79,14 @@ function verdict(code: number | null, stderr: string): XmlCheck {
 }
 
 async function message(xsd: string, xml: string): Promise<XmlCheck> {
-  const r = await run(['--noout', '--nonet', '--schema', xsd, '-'], { input: xml });
+  const r = await xmllintStdin(xml, xsd);
   return verdict(r.code, r.stderr);
 }
 
 export function xmllintValidator(): XsdValidator {
   return {
     async wellFormed(xml) {
-      const r = await run(['--noout', '--nonet', '-'], { input: xml });
+      const r = await xmllintStdin(xml);
       return verdict(r.code, r.stderr);
     },
     message206: (xml) => message(TDIEP_206_XSD, xml),
