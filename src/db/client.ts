@@ -2,7 +2,7 @@
 // PostgreSQL compiled to WASM) in DATA_DIR otherwise. Everything above this file sees one `Db` type.
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import type { SQL } from 'drizzle-orm';
+import type { AnyColumn, SQL } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema/index.js';
@@ -40,6 +40,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       backoff: (n: number) => Math.min(0.05 * 2 ** n, 1),
       // Prepared statements are cached per connection; safe behind a session-mode pooler.
       prepare: true,
+      // Plan every execution for its values and the tables as they are now: a generic plan made
+      // while a table was small (a sequential scan) would stay with the connection as it grows.
+      // Statements kept prepared (preparedRows, .prepare()) still skip parsing and describing.
+      connection: { plan_cache_mode: 'force_custom_plan' },
     });
     const db = drizzle({ client, schema, casing: 'snake_case' }) as unknown as Db;
     return {
@@ -74,3 +78,29 @@ export async function queryRows<T = Record<string, unknown>>(db: DbOrTx, query: 
 }
 
 export { sql };
+
+type Internal = {
+  dialect: { sqlToQuery(q: SQL): unknown };
+  session: { prepareQuery(q: unknown, fields: undefined, name: string, arrayMode: boolean): { execute(): Promise<unknown> } };
+};
+
+/**
+ * Rows of a raw statement kept prepared on its connection. drizzle runs `execute(sql)` unnamed,
+ * and postgres.js then parses, describes (one more round trip) and plans it every time: for the
+ * statements of every sale that is most of their cost. Only for statements whose text does not
+ * vary (values as parameters): postgres.js keeps each text prepared for the life of a connection.
+ * PGlite runs it as any query.
+ */
+export async function preparedRows<T = Record<string, unknown>>(db: DbOrTx, name: string, query: SQL): Promise<T[]> {
+  const d = db as unknown as Internal;
+  const result = (await d.session.prepareQuery(d.dialect.sqlToQuery(query), undefined, name, false).execute()) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * `column = any(ids)` with the ids as one jsonb parameter: the statement's text does not vary with
+ * their number. An array, not `in (select …)`: the planner guesses 100 rows for a set-returning
+ * function and would hash-join a sequential scan of the whole table.
+ */
+export const inIds = (column: SQL | AnyColumn, ids: readonly string[]): SQL =>
+  sql`${column} = any(array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid))`;

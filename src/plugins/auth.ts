@@ -81,7 +81,9 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
     .from(credentials)
     .leftJoin(terminals, eq(terminals.id, credentials.terminalId))
     .leftJoin(staff, eq(staff.id, credentials.staffId))
-    .where(eq(credentials.tokenHash, hash));
+    .where(eq(credentials.tokenHash, hash))
+    .prepare('auth_credential') // every request: parsed once per connection
+    .execute();
   if (!row || row.revokedAt || row.terminalRevokedAt || row.staffRevokedAt || !sameHash(row.tokenHash, hash)) return null;
   // Kept for audits, written at most once a minute per token so reads stay reads.
   const now = deps.clock();

@@ -1,6 +1,7 @@
 // How far behind transmission is: what health, metrics and the dashboards show.
 import { sql } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../db/client.js';
+import { businessDate, startOfBusinessDay } from '../domain/dates.js';
 
 export interface Backlog {
   /** Invoices not yet accepted or rejected. */
@@ -18,16 +19,14 @@ export interface Backlog {
 export async function readBacklog(db: DbOrTx, now: Date): Promise<Backlog> {
   const [r] = await queryRows<Record<string, string | number | null>>(
     db,
-    sql`with open as (
-        select i.tx_status, i.issued_at, i.business_date from unaccepted_invoices u join invoices i on i.id = u.invoice_id
-      )
-      select
-      (select count(*) from open where tx_status in ('pending', 'sent'))::int as pending,
-      (select min(issued_at) from open where tx_status in ('pending', 'sent')) as oldest,
-      (select count(*) from open where tx_status in ('pending', 'sent')
-         and ((business_date + 1)::timestamp - interval '7 hours') at time zone 'UTC' <= ${now.toISOString()}::timestamptz)::int as overdue,
+    // Past its deadline (midnight after its business date, UTC+7): issued before today began.
+    sql`select
+      (select count(*) from unaccepted_invoices where not rejected)::int as pending,
+      (select min(issued_at) from unaccepted_invoices where not rejected) as oldest,
+      (select count(*) from unaccepted_invoices where not rejected
+         and issued_at < ${startOfBusinessDay(businessDate(now)).toISOString()}::timestamptz)::int as overdue,
       (select coalesce(sum(late), 0) from stats_daily)::int as late_accepted,
-      (select count(*) from open where tx_status = 'rejected')::int as rejected,
+      (select count(*) from unaccepted_invoices where rejected)::int as rejected,
       (select count(*) from messages where status in ('ready', 'received'))::int as open_messages`,
   );
   const oldest = r?.oldest ? new Date(r.oldest as string) : undefined;

@@ -1,7 +1,8 @@
 // Turns pending invoices of one seller/form/symbol into one signed 206 message, stored with the
 // list of invoices it carries before anything is sent (an invoice belongs to one message at a time).
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { inIds } from '../db/client.js';
 import { invoiceDocuments, invoices, messageItems, messages, transmissionEvents, unacceptedInvoices } from '../db/schema/index.js';
 import { buildMessageId } from '../domain/codes.js';
 import { buildInvoiceMessage, MESSAGE_SIGNATURE_PLACEHOLDER } from '../invoice/message.js';
@@ -68,7 +69,9 @@ async function buildOne(
       .where(and(unbatched(key), originalOnItsWay))
       .orderBy(asc(unacceptedInvoices.issuedAt), asc(unacceptedInvoices.number))
       .limit(maxInvoices)
-      .for('update', { of: unacceptedInvoices, skipLocked: true });
+      .for('update', { of: unacceptedInvoices, skipLocked: true })
+      .prepare('batch_take')
+      .execute();
     if (rows.length === 0) return { more: false };
     const oldest = rows[0]!.issuedAt;
     if (rows.length < maxInvoices && now.getTime() - oldest.getTime() < maxAgeMs) {
@@ -121,7 +124,7 @@ async function buildOne(
       createdAt: now,
     });
     await tx.insert(messageItems).values(ids.map((invoiceId) => ({ messageId, invoiceId })));
-    await tx.update(unacceptedInvoices).set({ messageId }).where(inArray(unacceptedInvoices.invoiceId, ids));
+    await tx.update(unacceptedInvoices).set({ messageId }).where(inIds(unacceptedInvoices.invoiceId, ids)).prepare('batch_mark').execute();
     await tx.insert(transmissionEvents).values({ at: now, messageId, event: 'message.built', detail: { invoices: ids.length, bytes: xml.length } });
     ctx.log.debug({ messageId, invoices: ids.length }, '206 message built');
     return { messageId, more: rows.length === maxInvoices || taken.length < rows.length };

@@ -3,6 +3,7 @@
 // of the invoice's business day in Asia/Ho_Chi_Minh.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { invoices, transmissionEvents, unacceptedInvoices } from '../db/schema/index.js';
+import { inIds } from '../db/client.js';
 import { carriedBy, type ReplyHandler } from './messenger.js';
 import { invoiceKey, type Reason, type Reply } from './replies.js';
 import { recordAccepted } from '../modules/stats/rollups.js';
@@ -13,11 +14,13 @@ const deadline = sql`(((${invoices.businessDate} + 1)::timestamp - interval '7 h
 export const handleInvoiceAnswers: ReplyHandler = async (tx, message, replies, now) => {
   const answer = replies.find((r): r is Extract<Reply, { type: 204 }> => r.type === 204);
   if (!answer) return false;
-  const live = and(inArray(invoices.id, carriedBy(tx, message.id)), inArray(invoices.txStatus, ['pending', 'sent']));
+  const live = and(carriedBy(message.id), inArray(invoices.txStatus, ['pending', 'sent']));
   const carried = await tx
     .select({ id: invoices.id, form: invoices.form, symbol: invoices.symbol, number: invoices.number })
     .from(invoices)
-    .where(live);
+    .where(live)
+    .prepare('answer_carried')
+    .execute();
 
   const rejected = new Map<string, Reason>();
   if (answer.result === 9) {
@@ -37,10 +40,13 @@ export const handleInvoiceAnswers: ReplyHandler = async (tx, message, replies, n
     await tx
       .update(invoices)
       .set({ txStatus: 'accepted', acceptedAt: now, late: sql`${now.toISOString()}::timestamptz > ${deadline}`, txLastError: null })
-      .where(inArray(invoices.id, acceptedIds));
+      .where(inIds(invoices.id, acceptedIds))
+      .prepare('answer_accepted')
+      .execute();
     await recordAccepted(tx, acceptedIds); // late counts of the statistics rollups
-    await tx.delete(unacceptedInvoices).where(inArray(unacceptedInvoices.invoiceId, acceptedIds));
+    await tx.delete(unacceptedInvoices).where(inIds(unacceptedInvoices.invoiceId, acceptedIds)).prepare('answer_done').execute();
   }
+  if (rejectedIds.length) await tx.update(unacceptedInvoices).set({ rejected: true }).where(inIds(unacceptedInvoices.invoiceId, rejectedIds));
   for (const [id, reason] of rejected) {
     await tx
       .update(invoices)

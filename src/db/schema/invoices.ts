@@ -123,8 +123,11 @@ export const unacceptedInvoices = pgTable(
     symbol: text('symbol').notNull(),
     number: integer('number').notNull(),
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+    provinceCode: text('province_code').notNull(),
     /** The 206 message carrying the invoice now; null while it waits for one. */
     messageId: text('message_id'),
+    /** Rejected by the authority: no longer on its way (the backlog counts it apart). */
+    rejected: boolean('rejected').notNull().default(false),
   },
   (t) => [
     index('unaccepted_unbatched_idx').on(t.businessId, t.form, t.symbol, t.issuedAt, t.number).where(sql`message_id is null`),

@@ -148,9 +148,9 @@ export async function gatherFacts(db: DbOrTx, w: EvaluationWindow, rules: RiskRu
 
   const overdue = await queryRows<{ business_id: string; n: Num }>(
     db,
-    sql`select business_id, count(*) as n from invoices
-        where tx_status in ('pending', 'sent') and id in (select invoice_id from unaccepted_invoices)
-          and ((business_date + 1)::timestamp - interval '7 hours') at time zone 'UTC' <= ${w.now.toISOString()}::timestamptz
+    // Past its deadline (midnight after its business date, UTC+7): issued before today began.
+    sql`select business_id, count(*) as n from unaccepted_invoices
+        where not rejected and issued_at < ${startOfBusinessDay(businessDate(w.now)).toISOString()}::timestamptz
         group by 1`,
   );
   for (const o of overdue) {

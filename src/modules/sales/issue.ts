@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
-import { queryRows } from '../../db/client.js';
+import { preparedRows, queryRows } from '../../db/client.js';
 import { invoices, type InvoiceKind } from '../../db/schema/index.js';
 import type { ComputedLine, Totals } from '../../domain/amounts.js';
 import { buildMttCode, buildSymbol } from '../../domain/codes.js';
@@ -259,7 +259,9 @@ export async function storeInvoices(tx: Tx, built: readonly BuiltInvoices[]): Pr
   const rows = built.flatMap((b) => b.rows);
   if (rows.length === 0) return;
   const deltas = rollupDeltas(rows, await originalsOf(tx, rows));
-  await tx.execute(
+  await preparedRows(
+    tx,
+    'issue_store',
     storeStatement(
       rows,
       built.flatMap((b) => b.documents),
@@ -288,14 +290,14 @@ function storeStatement(rows: readonly InvoiceRow[], documents: unknown[], links
         "businessDate" date, "soldAt" timestamptz, "saleDate" date, "issuedLate" boolean, "pricesIncludeVat" boolean, "paymentMethod" text,
         buyer jsonb, lines jsonb, "beforeVat" bigint, vat bigint, total bigint, "byRate" jsonb, "totalInWords" text, qr text, xml text,
         "createdAt" timestamptz)
-      returning id, business_id, form, symbol, number, issued_at
+      returning id, business_id, form, symbol, number, issued_at, province_code
     ), documents as (
       insert into invoice_documents (invoice_id, xml_dict, xml_z)
       select "invoiceId", "xmlDict", decode("xmlZ", 'base64')
       from jsonb_to_recordset(${json(documents)}) as t("invoiceId" uuid, "xmlDict" integer, "xmlZ" text)
     ), waiting as (
-      insert into unaccepted_invoices (invoice_id, business_id, form, symbol, number, issued_at)
-      select id, business_id, form, symbol, number, issued_at from inv
+      insert into unaccepted_invoices (invoice_id, business_id, form, symbol, number, issued_at, province_code)
+      select id, business_id, form, symbol, number, issued_at, province_code from inv
     ), links as (
       insert into buyer_links (invoice_id, id_hash, business_id, province_code, issued_at)
       select "invoiceId", "idHash", "businessId", "provinceCode", "issuedAt"
@@ -366,7 +368,7 @@ export async function beginIssuingMany(tx: Tx, requests: readonly IssuingRequest
       year,
     };
   });
-  const [r] = await queryRows<{ starts: StartRow[] }>(tx, sql`select issue_begin_many(${json(sellers)}) as starts`);
+  const [r] = await preparedRows<{ starts: StartRow[] }>(tx, 'issue_begin', sql`select issue_begin_many(${json(sellers)}) as starts`);
   const out: IssuingStart[] = [];
   for (const row of r!.starts) out[row.i - 1] = toStart(requests[row.i - 1]!.expected.id, row);
   return out;

@@ -12,7 +12,7 @@
 //   corrections code must therefore not subtract the original again; marking the original
 //   `replaced` is its only job. The original's `late` count stays: the late transmission happened.
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type DbOrTx } from '../../db/client.js';
+import { inIds, preparedRows, queryRows, type DbOrTx } from '../../db/client.js';
 
 /** What the rollups need of an invoice row (InvoiceRow has all of it). */
 export interface RolledInvoice {
@@ -146,14 +146,13 @@ export function rollupUpserts(d: RollupDeltas): SQL {
  */
 export async function recordAccepted(tx: DbOrTx, invoiceIds: readonly string[]): Promise<void> {
   if (invoiceIds.length === 0) return;
-  const ids = sql.join(
-    invoiceIds.map((id) => sql`${id}::uuid`),
-    sql`, `,
-  );
-  await tx.execute(sql`
+  await preparedRows(
+    tx,
+    'rollups_late',
+    sql`
     with late as (
       select business_id, date_trunc('hour', issued_at, 'UTC') as hour_start, business_date, count(*)::int as n
-      from invoices where id in (${ids}) and late
+      from invoices where ${inIds(sql`id`, invoiceIds)} and late
       group by 1, 2, 3
     ), hourly as (
       update stats_hourly s set late = s.late + l.n
@@ -162,7 +161,8 @@ export async function recordAccepted(tx: DbOrTx, invoiceIds: readonly string[]):
     )
     update stats_daily s set late = s.late + l.n
     from (select business_id, business_date, sum(n)::int as n from late group by 1, 2) l
-    where s.business_id = l.business_id and s.day = l.business_date`);
+    where s.business_id = l.business_id and s.day = l.business_date`,
+  );
 }
 
 /**

@@ -3,6 +3,7 @@
 // (province, time); none reads invoices except the small partial index of open transmissions.
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type DbOrTx } from '../../db/client.js';
+import { startOfBusinessDay } from '../../domain/dates.js';
 import { inScope, type ProvinceScope } from './scope.js';
 import type { Granularity } from './stats.schemas.js';
 
@@ -90,23 +91,22 @@ export interface Overview {
 }
 
 /**
- * One round trip. `today`, `activeSince` and `lateSince` are business dates; `now` decides which
- * pending invoices are past their deadline (midnight after their business date, UTC+7).
+ * One round trip. `today` (the business date of `now`), `activeSince` and `lateSince` are
+ * business dates.
  */
 export async function readOverview(db: DbOrTx, scope: ProvinceScope, p: { now: Date; today: string; activeSince: string; lateSince: string }): Promise<Overview> {
   const inB = inScope(sql`b.province_code`, scope);
   const inP = inScope(sql`province_code`, scope);
-  const now = sql`${p.now.toISOString()}::timestamptz`;
   const [r] = await queryRows<Record<string, string | number | null>>(
     db,
     sql`with today as (
         select coalesce(sum(invoices), 0) as i, coalesce(sum(revenue), 0) as r, coalesce(sum(vat), 0) as v, coalesce(sum(total), 0) as t
         from stats_daily where day = ${p.today}::date${inP}
       ), open as (
+        -- Past its deadline (midnight after its business date, UTC+7): issued before today began.
         select count(*) as pending, min(issued_at) as oldest,
-          count(*) filter (where business_date >= ${p.lateSince}::date
-            and ((business_date + 1)::timestamp - interval '7 hours') at time zone 'UTC' <= ${now}) as overdue
-        from invoices where tx_status in ('pending', 'sent') and id in (select invoice_id from unaccepted_invoices)${inP}
+          count(*) filter (where issued_at >= ${vnMidnight(p.lateSince)} and issued_at < ${vnMidnight(p.today)}) as overdue
+        from unaccepted_invoices where not rejected${inP}
       )
       select
         (select count(*) from businesses b where b.status = 'active'${inB}) as registered,
@@ -132,3 +132,6 @@ export async function readOverview(db: DbOrTx, scope: ProvinceScope, p: { now: D
     lateInvoices: n('late_accepted') + n('overdue'),
   };
 }
+
+/** The instant a business date begins (midnight, UTC+7), as SQL. */
+const vnMidnight = (day: string) => sql`${startOfBusinessDay(day).toISOString()}::timestamptz`;
