@@ -2,7 +2,7 @@
 // read the 999, then poll for the business answer and hand it to the handler of its type.
 // Every retry resends the stored bytes under the same MTDiep; the database row is the truth.
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../db/client.js';
+import type { Tx } from '../db/client.js';
 import { invoices, messages, transmissionEvents, unacceptedInvoices } from '../db/schema/index.js';
 import type { TransmissionContext } from './context.js';
 import { backoffMs } from './batch-key.js';
@@ -92,13 +92,19 @@ async function applyReplies(ctx: TransmissionContext, msg: MessageRow, xmls: str
 
   const handler = ctx.replyHandlers.get(msg.type);
   const done = await ctx.db.transaction(async (tx) => {
-    if (msg.status === 'ready') {
+    // Two jobs of this process may advance one message at once (its lease is this process's): the
+    // row lock makes the second wait, and it finds the answer already applied.
+    const [current] = await tx.select({ status: messages.status }).from(messages).where(eq(messages.id, msg.id)).for('update');
+    if (!current || !(LIVE as readonly string[]).includes(current.status)) return 'gone' as const;
+    if (current.status === 'ready') {
       await tx.update(messages).set({ status: 'received', receivedAt: now, ambiguous: false }).where(eq(messages.id, msg.id));
       if (msg.type === 206) {
         await tx
           .update(invoices)
           .set({ txStatus: 'sent', sentAt: now, messageId: msg.id, txAttempts: sql`${invoices.txAttempts} + 1` })
-          .where(and(inArray(invoices.id, carriedBy(tx, msg.id)), eq(invoices.txStatus, 'pending')));
+          .where(and(carriedBy(msg.id), eq(invoices.txStatus, 'pending')))
+          .prepare('mark_sent')
+          .execute();
       }
       await tx.insert(transmissionEvents).values({ at: now, messageId: msg.id, event: 'message.received' });
     }
@@ -121,6 +127,7 @@ async function applyReplies(ctx: TransmissionContext, msg: MessageRow, xmls: str
     }
     return finished;
   });
+  if (done === 'gone') return {};
   if (done) return { answered: { id: msg.id, type: msg.type, businessId: msg.businessId } };
   // Taken in; the answer comes later.
   return reschedule(ctx, { ...msg, status: 'received' }, { countAttempt: false, delayMs: pollDelay(ctx, msg) });
@@ -140,7 +147,7 @@ async function refuse(ctx: TransmissionContext, msg: MessageRow, ack: Extract<Re
       .set({ status: 'refused', lastError: error, answeredAt: now, leaseOwner: null, leaseUntil: null, result: { reasons: ack.reasons } as never })
       .where(eq(messages.id, msg.id));
     if (msg.type === 206) {
-      await tx.update(invoices).set({ txLastError: error }).where(inArray(invoices.id, carriedBy(tx, msg.id)));
+      await tx.update(invoices).set({ txLastError: error }).where(carriedBy(msg.id));
       await tx.update(unacceptedInvoices).set({ messageId: null }).where(eq(unacceptedInvoices.messageId, msg.id));
     }
     await tx.insert(transmissionEvents).values({ at: now, messageId: msg.id, event: 'message.refused', detail: { reasons: ack.reasons } });
@@ -172,6 +179,9 @@ async function reschedule(
   return { next: { step, delayMs } };
 }
 
-/** The invoices a 206 message carries and the authority has not accepted (a subquery). */
-export const carriedBy = (db: DbOrTx, messageId: string) =>
-  db.select({ id: unacceptedInvoices.invoiceId }).from(unacceptedInvoices).where(eq(unacceptedInvoices.messageId, messageId));
+/**
+ * The invoices a 206 message carries and the authority has not accepted, as a condition on
+ * `invoices`: probes of its primary key whatever the planner guesses of the work list.
+ */
+export const carriedBy = (messageId: string) =>
+  sql`${invoices.id} = any(array(select invoice_id from unaccepted_invoices where message_id = ${messageId}))`;
