@@ -1,7 +1,7 @@
 // CPU and memory of processes from /proc (Linux): the evidence of where a bottleneck sits. CPU is
 // read as utime+stime ticks at two points; memory as VmRSS (sampled) and VmHWM (the kernel's peak).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 function clockTicks(): number {
@@ -15,15 +15,35 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** CPU seconds (user + system) of a process so far; undefined when it is gone. */
-export function cpuSeconds(pid: number): number | undefined {
+/** Fields of /proc/<pid>/stat after the command name (in parentheses, may contain spaces). */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * CPU seconds (user + system) of a process so far, with `children` also those of its children it
+ * has waited for; undefined when it is gone.
+ */
+export function cpuSeconds(pid: number, children = false): number | undefined {
+  const f = statFields(pid);
+  if (!f) return undefined;
+  return (Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0)) / clockTicks();
+}
+
+/** Pids of the live children of a process. */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number)
+      .filter((p) => statFields(p)?.[1] === String(pid));
+  } catch {
+    return [];
   }
 }
 
@@ -51,19 +71,25 @@ export function machineCpu(): { busy: number; total: number } {
   }
 }
 
-/** Sum of CPU seconds of a set of processes, remembering each pid so vanished ones keep their last reading. */
+/**
+ * Sum of CPU seconds of a set of processes, remembering each pid so vanished ones keep their last
+ * reading. With `children`, each counts the children it has waited for (a shell's xmllint runs).
+ */
 export class CpuMeter {
   private readonly start = new Map<number, number>();
   private readonly last = new Map<number, number>();
 
-  constructor(pids: number[]) {
+  constructor(
+    pids: number[],
+    private readonly children = false,
+  ) {
     this.add(pids);
   }
 
   add(pids: number[]): void {
     for (const pid of pids) {
       if (this.start.has(pid)) continue;
-      const s = cpuSeconds(pid);
+      const s = cpuSeconds(pid, this.children);
       if (s !== undefined) {
         this.start.set(pid, s);
         this.last.set(pid, s);
@@ -75,7 +101,7 @@ export class CpuMeter {
   used(): number {
     let sum = 0;
     for (const [pid, s0] of this.start) {
-      const now = cpuSeconds(pid);
+      const now = cpuSeconds(pid, this.children);
       if (now !== undefined) this.last.set(pid, now);
       sum += (this.last.get(pid) ?? s0) - s0;
     }

@@ -146,7 +146,7 @@ function loadSection(r: LoadResult, file: string, repeats: Array<{ r: LoadResult
       ['---', ...Array(12).fill('---:')],
     ) + '\n',
   );
-  out.push('CPU in % of one core over the stage (200 % = both cores of a 2-core machine), "machine busy" in % of all cores; PostgreSQL is split between the backends of the gateway\'s database (gateway and worker) and of the simulator\'s; "others" is everything else on the machine. CPU per sale divides by the 2xx rate, so it is an upper bound where answers trailed the stage.\n');
+  out.push('CPU in % of one core over the stage (200 % = both cores of a 2-core machine), "machine busy" in % of all cores; PostgreSQL is split between the backends of the gateway\'s database (gateway and worker) and of the simulator\'s; "simulator" includes the xmllint runs of its schema checks (in shells it keeps); "others" is everything else on the machine. CPU per sale divides by the 2xx rate, so it is an upper bound where answers trailed the stage.\n');
   const busiest = [...r.stages].sort((a, b) => b.okPerSec - a.okPerSec)[0];
   if (busiest) {
     const c = busiest.cpu;
@@ -331,16 +331,22 @@ const TUNING = `## Tuning in this benchmark
   time from sale to acceptance shows the pipeline rather than the batching window; fuller batches
   (a longer window) cost fewer 206 signatures per invoice.
 - Every sale is signed inside its issuing transaction, under a per-seller advisory lock (gap-free
-  numbers). A gateway queues each seller's sales itself and issues whatever queued during a turn
-  together (up to 64) in one transaction (\`src/modules/sales/seller-queue.ts\`). Before this,
-  each sale held one of the 10 pooled connections while waiting for its seller's lock, and a few busy
-  sellers could take the whole pool.
-- A turn is four round trips to PostgreSQL whatever its size: \`begin\`; one call of the
-  \`issue_begin\` function (lock, which Idempotency-Keys are taken, the business under the lock, the
-  numbers); one statement that writes the invoices, their work-list rows, buyer links, key answers
-  and the three statistics upserts (rows travel as jsonb parameters, so the statement text never
-  changes and stays prepared); \`commit\`. The turn was eleven round trips before, with statement
-  texts that changed with the number of sales (each a new prepared statement).
+  numbers). A gateway spreads sellers over four lanes, queues their sales itself and issues whatever
+  queued during a turn together (up to 128, several sellers) in one transaction
+  (\`src/modules/sales/seller-queue.ts\`): one commit, one WAL flush for them all. Before, each sale
+  held one of the 10 pooled connections while waiting for its seller's lock, and a few busy sellers
+  could take the whole pool.
+- A turn is four round trips to PostgreSQL whatever its size: \`begin\`; one call of
+  \`issue_begin_many\` (each seller's lock in the order of seller ids, which Idempotency-Keys are
+  taken, the business under the lock, the numbers); one statement that writes the invoices, their
+  documents and work-list rows, buyer links, key answers and the three statistics upserts (rows
+  travel as jsonb parameters, so its text never changes); \`commit\`. The turn was eleven round
+  trips before.
+- The hot statements are kept prepared on their connection (\`preparedRows\`, \`.prepare()\`):
+  drizzle runs raw SQL unnamed, and postgres.js then parses and describes it (one more round trip)
+  every time. Connections use \`plan_cache_mode=force_custom_plan\`: a generic plan made while a
+  table was small (a sequential scan) would otherwise stay with the connection as the table grows;
+  lists of ids are passed as one array so that no plan hash-joins a whole table.
 - Per sale the gateway reads nothing before issuing: an active business's row is reused for 2 s
   (read again under the lock once per turn), a token's \`last_used_at\` is written at most once a
   minute, the insert does not read the signed XML back, and the batch job an invoice asks for is

@@ -12,7 +12,7 @@ import { startCluster, type Cluster } from './cluster.js';
 import { salesClient, type DriveResult, type SalesClient } from './driver.js';
 import { saleMaker } from './fixtures.js';
 import { backendPids, describeMachine, drainAndMeasure, scrapeMetric, storagePerInvoice, storageSnapshot } from './measure.js';
-import { CpuMeter, machineCpu, memoryMiB } from './procstat.js';
+import { childPids, CpuMeter, machineCpu, memoryMiB } from './procstat.js';
 import { summarizeProfile } from './profile.js';
 import { rawSignRate } from './rsa.js';
 import { onboard } from './setup.js';
@@ -26,7 +26,8 @@ async function runStage(name: string, o: BenchOptions, cluster: Cluster, client:
   const meters = {
     gateway: new CpuMeter([gateway.pid]),
     worker: new CpuMeter([worker.pid]),
-    simulator: new CpuMeter([simulator.pid]),
+    // The simulator and the long-lived shells that run xmllint for it (src/authority-sim/xmllint-shell.ts).
+    simulator: new CpuMeter([simulator.pid, ...childPids(simulator.pid)], true),
     postgres: new CpuMeter(await backendPids(cluster.sql, [cluster.databaseNames.gateway])),
     postgresSim: new CpuMeter(await backendPids(cluster.sql, [cluster.databaseNames.simulator])),
   };
@@ -41,6 +42,7 @@ async function runStage(name: string, o: BenchOptions, cluster: Cluster, client:
   const pgWatch = setInterval(() => {
     void backendPids(cluster.sql, [cluster.databaseNames.gateway]).then((p) => meters.postgres.add(p), () => {});
     void backendPids(cluster.sql, [cluster.databaseNames.simulator]).then((p) => meters.postgresSim.add(p), () => {});
+    meters.simulator.add(childPids(simulator.pid));
   }, 2000);
   const from = new Date();
   const t0 = performance.now();
