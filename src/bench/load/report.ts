@@ -316,7 +316,7 @@ above says how far this build is from it. What keeps that volume workable, and w
 - **Transmission state is not indexed on \`invoices\`**: the work list of invoices not yet accepted
   (what the batcher takes, what a message carries, the backlog filters) is the small
   \`unaccepted_invoices\` table, whose rows are deleted on acceptance; the invoices table lost the
-  nine indexes that named its status, message or lateness. Each status change (pending → sent →
+  eight indexes that named its status, message or lateness. Each status change (pending → sent →
   accepted) still writes a new version of the ~1.4 KB invoice row with entries in its indexes: they
   cannot be HOT updates, as every invoice of a page changes at once (one message carries them) and
   no sane fillfactor leaves room for all. Moving the changing columns to a narrow table of their own

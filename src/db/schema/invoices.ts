@@ -99,6 +99,7 @@ export const invoices = pgTable(
     index('invoices_issued_idx').on(t.issuedAt.desc(), t.id.desc()),
     // Search (GET /v1/invoices, export, lookup): every common filter has an index that yields rows
     // already in the list's order (issued_at desc, id desc), so a page reads about `limit` rows.
+    index('invoices_tax_code_issued_idx').on(t.taxCode, t.issuedAt.desc(), t.id.desc()),
     index('invoices_terminal_issued_idx').on(t.terminalId, t.issuedAt.desc(), t.id.desc()).where(sql`terminal_id is not null`),
     index('invoices_code_idx').on(t.mttCode),
     index('invoices_tax_code_number_idx').on(t.taxCode, t.number),

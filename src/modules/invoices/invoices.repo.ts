@@ -49,8 +49,7 @@ const newestFirst = (): SQL[] => [sql`${invoices.issuedAt} desc nulls last`, sql
 /** The filter's conditions apart from the scope. */
 function conditions(f: InvoiceFilter, cursor?: Cursor): SQL[] {
   const c: Array<SQL | undefined> = [
-    // Through the business: (business_id, issued_at) is indexed, a tax code has one live business.
-    f.taxCode === undefined ? undefined : sql`${invoices.businessId} in (select id from businesses where tax_code = ${f.taxCode})`,
+    f.taxCode === undefined ? undefined : eq(invoices.taxCode, f.taxCode),
     f.provinceCode === undefined ? undefined : eq(invoices.provinceCode, f.provinceCode),
     f.from === undefined ? undefined : gte(invoices.issuedAt, f.from),
     f.toExclusive === undefined ? undefined : lt(invoices.issuedAt, f.toExclusive),
