@@ -176,7 +176,7 @@ function loadSection(r: LoadResult, file: string, repeats: Array<{ r: LoadResult
 
   const g = r.storage;
   out.push('### Storage per invoice\n');
-  out.push(`${fmt(g.invoices)} invoices stored after the run (after \`vacuum analyze\`, dead row versions from transmission-status updates included). The signed XML averages ${fmt(g.avgXmlBytes)} B as text and ${fmt(g.avgXmlStoredBytes)} B as stored (PostgreSQL's TOAST compression).\n`);
+  out.push(`${fmt(g.invoices)} invoices stored after the run (after \`vacuum analyze\`, dead row versions from transmission-status updates included). The signed XML averages ${fmt(g.avgXmlBytes)} B as text and ${fmt(g.avgXmlStoredBytes)} B as stored (deflated against its seller's dictionary in \`invoice_documents\`; rows from before that keep TOAST-compressed text).\n`);
   out.push(
     table(
       ['table', 'total bytes', 'of which indexes', 'of which reusable (free + dead rows)', 'bytes per invoice'],
