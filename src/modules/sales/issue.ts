@@ -2,7 +2,7 @@
 // and the MTT counters (per seller and year), build and sign the XML, store everything. A rollback
 // returns both numbers, so numbering never has a gap.
 //
-// Two round trips do it whatever the number of invoices: `beginIssuing` (lock, keys, business,
+// Two round trips do it whatever the number of invoices: `beginIssuingMany` (lock, keys, business,
 // numbers: one function call) and `issueInvoices`'s one statement that writes the invoices, their
 // work-list rows, buyer links, Idempotency-Key answers and statistics. Rows travel as jsonb
 // parameters, so each statement's text never changes and stays prepared on its connection.
@@ -109,7 +109,7 @@ export type InvoiceDraft = Pick<IssueRequest, 'terminalId' | 'soldAt' | 'pricesI
   issuedAt?: Date;
 };
 
-/** Numbers already allocated by beginIssuing for the invoices of this call, in order. */
+/** Numbers already allocated by beginIssuingMany for the invoices of this call, in order. */
 export interface Allocated {
   lastNumber: number;
   lastCounter: number;
@@ -311,14 +311,13 @@ function storeStatement(rows: readonly InvoiceRow[], documents: unknown[], links
     select 1`;
 }
 
-/** What beginIssuing found and took. */
+/** What beginIssuingMany found and took for one seller. */
 export interface IssuingStart {
   /** Per key given: already answered (or being answered) by a committed request. */
   taken: boolean[];
   /** The business as it is under the lock (undefined if it is gone). */
   business?: IssuingBusiness & { status: string };
-  /** Invoices the allocation covers: `extra` plus the keys not taken. */
-  count: number;
+  /** Numbers for `extra` invoices plus one per key not taken. */
   allocated: Allocated;
 }
 
@@ -343,7 +342,6 @@ type StartRow = {
   o_address: string;
   o_phone: string | null;
   o_province_code: string;
-  o_count: number;
   o_last_number: string | number | null;
   o_last_counter: string | number | null;
   i: number;
@@ -374,11 +372,6 @@ export async function beginIssuingMany(tx: Tx, requests: readonly IssuingRequest
   return out;
 }
 
-export async function beginIssuing(tx: Tx, request: IssuingRequest): Promise<IssuingStart> {
-  const [start] = await beginIssuingMany(tx, [request]);
-  return start!;
-}
-
 function toStart(id: string, row: StartRow): IssuingStart {
   return {
     taken: row.o_taken,
@@ -397,7 +390,6 @@ function toStart(id: string, row: StartRow): IssuingStart {
             symbolSeries: row.o_symbol_series,
             mttCode: row.o_mtt_code,
           },
-    count: Number(row.o_count),
     allocated: { lastNumber: Number(row.o_last_number ?? 0), lastCounter: Number(row.o_last_counter ?? 0) },
   };
 }

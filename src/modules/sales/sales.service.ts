@@ -17,7 +17,7 @@ import { businessYear } from '../../domain/dates.js';
 import { findAnswer, type KeyRef, type StoredAnswer } from './idempotency.repo.js';
 import { createSellerQueue, type Settled } from './seller-queue.js';
 import type { SaleBody } from './sales.schemas.js';
-import { beginIssuingMany, buildInvoices, issueInvoices, storeInvoices, type BuiltInvoices, type IssuingStart, type InvoiceRow, type IssueRequest } from './issue.js';
+import { beginIssuingMany, buildInvoices, issueInvoices, storeInvoices, type BuiltInvoices, type IssueCommon, type IssuingStart, type InvoiceRow, type IssueRequest } from './issue.js';
 import { prepareSale, type PreparedSale } from './sale-input.js';
 import { sellerDictionary } from './xml-dictionary.js';
 import type { Dictionary } from '../../invoice/xml-store.js';
@@ -233,13 +233,29 @@ export function createSalesService(d: SalesDeps) {
     }
   }
 
+  /**
+   * The seller's signer, usable at `at` (409 otherwise), and its XML dictionary. Outside the
+   * transaction: PGlite has one connection, a query beside an open transaction would wait forever.
+   */
+  async function signing(business: BusinessRow, at: Date): Promise<{ signer: Signer; dictionary: Dictionary }> {
+    const signer = await d.signerFor(business.id);
+    usableAt(signer, at);
+    return { signer, dictionary: await sellerDictionary(d.db, business, signer, d.config, at) };
+  }
+
+  const issueCommon = (business: IssueCommon['business'], signer: Signer, dictionary: Dictionary, issuedAt: Date): IssueCommon => ({
+    business,
+    signer,
+    dictionary,
+    issuedAt,
+    formatVersion: d.config.formatVersion,
+    providerTaxCode: d.config.providerTaxCode,
+  });
+
   async function readySeller(jobs: SaleJob[], requestedAt: Date): Promise<Ready> {
     const sellerId = jobs[0]!.sellerId;
     const business = await activeBusiness(sellerId);
-    // Outside the transaction: PGlite has one connection, a query beside an open transaction would wait forever.
-    const signer = await d.signerFor(sellerId);
-    usableAt(signer, requestedAt);
-    const dictionary = await sellerDictionary(d.db, business, signer, d.config, requestedAt);
+    const { signer, dictionary } = await signing(business, requestedAt);
     const seen = new Set<string>();
     const first = jobs.map((j) => !seen.has(refKey(j.ref)) && seen.add(refKey(j.ref)) !== undefined);
     return { jobs, business, signer, dictionary, first };
@@ -255,7 +271,7 @@ export function createSalesService(d: SalesDeps) {
     const mine = r.jobs.filter((_, i) => owned[i]);
     if (mine.length === 0) return { owned, bodies: [] };
     usableAt(r.signer, issuedAt);
-    const common = { business: current, signer: r.signer, issuedAt, formatVersion: d.config.formatVersion, providerTaxCode: d.config.providerTaxCode, dictionary: r.dictionary };
+    const common = issueCommon(current, r.signer, r.dictionary, issuedAt);
     let bodies: InvoiceView[] = [];
     const built = buildInvoices(
       common,
@@ -325,16 +341,13 @@ export function createSalesService(d: SalesDeps) {
    * key. A key answered by a committed request replays its answer instead.
    */
   async function issueOnce(o: IssueOnce): Promise<SaleOutcome> {
-    // Outside the transaction: PGlite has one connection, a query beside an open transaction would wait forever.
-    const signer = await d.signerFor(o.business.id);
-    usableAt(signer, o.requestedAt);
-    const dictionary = await sellerDictionary(d.db, o.business, signer, d.config, o.requestedAt);
+    const { signer, dictionary } = await signing(o.business, o.requestedAt);
 
     const outcome = await inIssuingTransaction([{ business: o.business, keys: [o.ref] }], o.requestedAt, async (tx, [start], issuedAt) => {
       if (start!.taken[0]) return { issued: false as const, earlier: await findAnswer(tx, o.ref) };
       usableAt(signer, issuedAt);
       const prepared = await o.prepare(tx, issuedAt);
-      const common = { business: o.business, signer, issuedAt, formatVersion: d.config.formatVersion, providerTaxCode: d.config.providerTaxCode, dictionary };
+      const common = issueCommon(o.business, signer, dictionary, issuedAt);
       let body: InvoiceView | undefined;
       const [row] = await issueInvoices(tx, common, [{ terminalId: o.terminalId, ...prepared }], {
         allocated: start!.allocated,
