@@ -235,21 +235,24 @@ async function insertCopies(db: Db, plan: string, sellers: number, templates: nu
     ins as (
       insert into invoices (id, business_id, tax_code, province_code, kind, form, symbol, number, mtt_code, issued_at,
         business_date, sold_at, sale_date, issued_late, prices_include_vat, payment_method, buyer, lines, before_vat,
-        vat, total, by_rate, total_in_words, qr, xml, status, tx_status, tx_attempts, tx_last_error, sent_at,
-        accepted_at, rejected_at, late, created_at)
+        vat, total, by_rate, total_in_words, qr, xml, status, created_at)
       select c.id, c.business_id, c.tax_code, c.province_code, 'original', c.form, c.symbol, c.j + 1,
              'M' || c.form || '-' || c.yy || '-' || c.seller || '-' || lpad((c.j + 1)::text, 11, '0'),
              c.issued_at, c.business_date, c.issued_at, c.business_date, false, t.prices_include_vat,
              t.payment_method, t.buyer, t.lines, t.before_vat, t.vat, t.total, t.by_rate, t.total_in_words, t.qr, t.xml,
-             'issued', c.tx_status, case when c.tx_status = 'pending' then 0 else 1 end,
-             case when c.tx_status = 'rejected' then '2 Sai định dạng dữ liệu' end,
-             case when c.tx_status <> 'pending' then c.issued_at + interval '2 seconds' end,
-             case when c.tx_status = 'accepted' then c.answered_at end,
-             case when c.tx_status = 'rejected' then c.answered_at end,
-             c.tx_status = 'accepted' and c.answered_at >= (c.business_date + 1)::timestamp at time zone 'UTC' - interval '7 hours',
-             c.issued_at
+             'issued', c.issued_at
         from copies c join invoices t on t.id = c.template_id
       returning 1
+    ),
+    transmissions as (
+      insert into invoice_transmissions (invoice_id, status, attempts, last_error, sent_at, accepted_at, rejected_at, late)
+      select c.id, c.tx_status, 1,
+             case when c.tx_status = 'rejected' then '2 Sai định dạng dữ liệu' end,
+             c.issued_at + interval '2 seconds',
+             case when c.tx_status = 'accepted' then c.answered_at end,
+             case when c.tx_status = 'rejected' then c.answered_at end,
+             c.tx_status = 'accepted' and c.answered_at >= (c.business_date + 1)::timestamp at time zone 'UTC' - interval '7 hours'
+        from copies c where c.tx_status <> 'pending'
     ),
     documents as (
       insert into invoice_documents (invoice_id, xml_dict, xml_z)

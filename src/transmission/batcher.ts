@@ -137,8 +137,9 @@ async function buildOne(
  * new year). An original pending unbatched under the same key goes first in this very message.
  */
 const originalOnItsWay = sql`(${invoices.relatedInvoiceId} is null or not exists (
-  select 1 from unaccepted_invoices o join invoices oi on oi.id = o.invoice_id
-  where o.invoice_id = ${invoices.relatedInvoiceId} and oi.tx_status = 'pending'
+  select 1 from unaccepted_invoices o
+  where o.invoice_id = ${invoices.relatedInvoiceId}
+    and not exists (select 1 from invoice_transmissions ot where ot.invoice_id = o.invoice_id and ot.status <> 'pending')
     and (o.message_id is not null or o.business_id <> ${unacceptedInvoices.businessId} or o.form <> ${unacceptedInvoices.form} or o.symbol <> ${unacceptedInvoices.symbol})))`;
 
 const DECLARATION = /^<\?xml[^?]*\?>/;

@@ -2,8 +2,8 @@
 // read the 999, then poll for the business answer and hand it to the handler of its type.
 // Every retry resends the stored bytes under the same MTDiep; the database row is the truth.
 import { and, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
-import { invoices, messages, transmissionEvents, unacceptedInvoices } from '../db/schema/index.js';
+import { preparedRows, type Tx } from '../db/client.js';
+import { messages, transmissionEvents, unacceptedInvoices } from '../db/schema/index.js';
 import type { TransmissionContext } from './context.js';
 import { backoffMs } from './batch-key.js';
 import { readReply, type Reply } from './replies.js';
@@ -99,12 +99,15 @@ async function applyReplies(ctx: TransmissionContext, msg: MessageRow, xmls: str
     if (current.status === 'ready') {
       await tx.update(messages).set({ status: 'received', receivedAt: now, ambiguous: false }).where(eq(messages.id, msg.id));
       if (msg.type === 206) {
-        await tx
-          .update(invoices)
-          .set({ txStatus: 'sent', sentAt: now, messageId: msg.id, txAttempts: sql`${invoices.txAttempts} + 1` })
-          .where(and(carriedBy(msg.id), eq(invoices.txStatus, 'pending')))
-          .prepare('mark_sent')
-          .execute();
+        await preparedRows(
+          tx,
+          'mark_sent',
+          sql`insert into invoice_transmissions (invoice_id, status, message_id, attempts, sent_at)
+              select invoice_id, 'sent', ${msg.id}, 1, ${now.toISOString()}::timestamptz from unaccepted_invoices where message_id = ${msg.id}
+              on conflict (invoice_id) do update set status = 'sent', message_id = excluded.message_id,
+                attempts = invoice_transmissions.attempts + 1, sent_at = excluded.sent_at
+              where invoice_transmissions.status = 'pending'`,
+        );
       }
       await tx.insert(transmissionEvents).values({ at: now, messageId: msg.id, event: 'message.received' });
     }
@@ -147,7 +150,9 @@ async function refuse(ctx: TransmissionContext, msg: MessageRow, ack: Extract<Re
       .set({ status: 'refused', lastError: error, answeredAt: now, leaseOwner: null, leaseUntil: null, result: { reasons: ack.reasons } as never })
       .where(eq(messages.id, msg.id));
     if (msg.type === 206) {
-      await tx.update(invoices).set({ txLastError: error }).where(carriedBy(msg.id));
+      await tx.execute(sql`insert into invoice_transmissions (invoice_id, status, last_error)
+          select invoice_id, 'pending', ${error} from unaccepted_invoices where message_id = ${msg.id}
+          on conflict (invoice_id) do update set last_error = excluded.last_error`);
       await tx.update(unacceptedInvoices).set({ messageId: null }).where(eq(unacceptedInvoices.messageId, msg.id));
     }
     await tx.insert(transmissionEvents).values({ at: now, messageId: msg.id, event: 'message.refused', detail: { reasons: ack.reasons } });
@@ -178,10 +183,3 @@ async function reschedule(
   if (o.error) ctx.log.info({ messageId: msg.id, attempts: msg.attempts, delayMs, error: o.error }, 'message will be retried');
   return { next: { step, delayMs } };
 }
-
-/**
- * The invoices a 206 message carries and the authority has not accepted, as a condition on
- * `invoices`: probes of its primary key whatever the planner guesses of the work list.
- */
-export const carriedBy = (messageId: string) =>
-  sql`${invoices.id} = any(array(select invoice_id from unaccepted_invoices where message_id = ${messageId}))`;

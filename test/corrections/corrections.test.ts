@@ -194,7 +194,8 @@ t.test('the state table and who may correct', async (t) => {
   t.equal(reused.json().code, 'idempotency.conflict');
 
   // Rejected by the authority: nothing to correct.
-  await s.deps.database.db.execute(sql`update invoices set tx_status = 'rejected' where id = ${original.invoiceId}`);
+  await s.deps.database.db.execute(sql`insert into invoice_transmissions (invoice_id, status) values (${original.invoiceId}, 'rejected')
+    on conflict (invoice_id) do update set status = excluded.status`);
   for (const [action, body, token] of [
     ['replace', s.sale(), s.terminal.token],
     ['adjust', adjustBody, s.terminal.token],

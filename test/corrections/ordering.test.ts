@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
 import { invoices } from '../../src/db/schema/index.js';
+import { selectInvoicesWithTransmission } from '../../src/modules/invoices/invoices.repo.js';
 import { buildBatches } from '../../src/transmission/batcher.js';
 import { advanceMessage } from '../../src/transmission/messenger.js';
 import type { TransmissionContext } from '../../src/transmission/context.js';
@@ -28,7 +29,7 @@ t.test('a replacement waits for its original’s message, and the simulator chec
   };
   const replace = (id: string) =>
     s.app.inject({ method: 'POST', url: `/v1/invoices/${id}/replace`, headers: { authorization: `Bearer ${s.terminal.token}`, 'idempotency-key': randomUUID() }, payload: s.sale() });
-  const row = async (id: string) => (await deps.database.db.select().from(invoices).where(eq(invoices.id, id)))[0]!;
+  const row = async (id: string) => (await selectInvoicesWithTransmission(deps.database.db).where(eq(invoices.id, id)))[0]!;
 
   const original = (await s.post(s.sale())).json();
   const key = { businessId: seller.business.id, form: 1, symbol: (await row(original.invoiceId)).symbol };
@@ -59,7 +60,8 @@ t.test('a replacement waits for its original’s message, and the simulator chec
 
   // The simulator's side of the rule: a correction of an invoice it never accepted is rejected.
   const unsent = (await s.post(s.sale())).json();
-  await deps.database.db.execute(sql`update invoices set tx_status = 'accepted' where id = ${unsent.invoiceId}`);
+  await deps.database.db.execute(sql`insert into invoice_transmissions (invoice_id, status) values (${unsent.invoiceId}, 'accepted')
+    on conflict (invoice_id) do update set status = excluded.status`);
   await deps.database.db.execute(sql`delete from unaccepted_invoices where invoice_id = ${unsent.invoiceId}`);
   const orphan = (await replace(unsent.invoiceId)).json();
   const fine = (await s.post(s.sale())).json(); // in the same message: the 204 then names the bad one (LTBao 7)

@@ -82,7 +82,7 @@ t.test('sales survive a killed worker, FLUSHALL, a PostgreSQL restart, an author
   const sql = postgres(pgGateway.url('gateway'), { max: 2, onnotice: () => {}, connect_timeout: 5 });
   t.teardown(() => sql.end({ timeout: 5 }));
   const processes = (): Spawned[] => [gateway.current(), worker.current(), sim];
-  const pendingCount = async () => (await sql<[{ n: number }]>`select count(*)::int as n from invoices where tx_status <> 'accepted'`)[0].n;
+  const pendingCount = async () => (await sql<[{ n: number }]>`select count(*)::int as n from invoices i left join invoice_transmissions t on t.invoice_id = i.id where t.status is distinct from 'accepted'`)[0].n;
 
   const load = startLoad(base, onboarded.terminalKeys, { pauseMs: 150, seed: 12 });
   t.teardown(() => load.stop(0));
@@ -241,7 +241,7 @@ t.test('sales survive a killed worker, FLUSHALL, a PostgreSQL restart, an author
   const drainStart = Date.now();
   let pending = -1;
   while (Date.now() - drainStart < 120_000) {
-    const [r] = await sql<[{ n: number }]>`select count(*)::int as n from invoices where tx_status <> 'accepted'`;
+    const [r] = await sql<[{ n: number }]>`select count(*)::int as n from invoices i left join invoice_transmissions t on t.invoice_id = i.id where t.status is distinct from 'accepted'`;
     pending = r.n;
     if (pending === 0) break;
     await sleep(500);

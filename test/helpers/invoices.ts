@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Deps } from '../../src/deps.js';
-import { invoices, type InvoiceStatus, type TransmissionStatus } from '../../src/db/schema/index.js';
+import { invoices, invoiceTransmissions, type InvoiceStatus, type TransmissionStatus } from '../../src/db/schema/index.js';
 import { computeInvoice } from '../../src/domain/amounts.js';
 import type { LineInput } from '../../src/domain/line-input.js';
 import { validatePersonalId } from '../../src/domain/personal-id.js';
@@ -63,16 +63,20 @@ export async function setState(
   invoiceId: string,
   s: { tx?: TransmissionStatus; status?: InvoiceStatus; late?: boolean },
 ): Promise<void> {
-  const values: Partial<typeof invoices.$inferInsert> = {};
+  const db = deps.database.db;
+  if (s.status) await db.update(invoices).set({ status: s.status }).where(eq(invoices.id, invoiceId));
+  if (s.tx === undefined && s.late === undefined) return;
+  const set: Partial<typeof invoiceTransmissions.$inferInsert> = {};
   if (s.tx) {
-    values.txStatus = s.tx;
-    // A message id keeps the batcher from picking a pending invoice up.
-    values.messageId = s.tx === 'pending' ? null : `V0100109106${'0'.repeat(32)}`;
-    if (s.tx === 'accepted') values.acceptedAt = new Date();
+    set.status = s.tx;
+    set.messageId = s.tx === 'pending' ? null : `V0100109106${'0'.repeat(32)}`;
+    if (s.tx === 'accepted') set.acceptedAt = new Date();
   }
-  if (s.status) values.status = s.status;
-  if (s.late !== undefined) values.late = s.late;
-  await deps.database.db.update(invoices).set(values).where(eq(invoices.id, invoiceId));
+  if (s.late !== undefined) set.late = s.late;
+  await db
+    .insert(invoiceTransmissions)
+    .values({ invoiceId, status: 'pending', ...set })
+    .onConflictDoUpdate({ target: invoiceTransmissions.invoiceId, set });
 }
 
 /** xmlsec1 --verify of a signed invoice against the test CA: true when it prints OK. */

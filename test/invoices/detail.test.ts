@@ -33,7 +33,7 @@ t.test('one invoice, its XML and its history', async (t) => {
   });
   await deps.transmission.invoiceIssued({ businessId: inv.businessId, form: inv.form, symbol: inv.symbol, number: inv.number, issuedAt: inv.issuedAt });
   await waitFor(async () => {
-    const [r] = await queryRows<{ s: string }>(deps.database.db, sql`select tx_status as s from invoices where id = ${inv.id}`);
+    const [r] = await queryRows<{ s: string }>(deps.database.db, sql`select coalesce(t.status, 'pending') as s from invoices i left join invoice_transmissions t on t.invoice_id = i.id where i.id = ${inv.id}`);
     return r?.s === 'accepted';
   });
 

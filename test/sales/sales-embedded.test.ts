@@ -11,7 +11,8 @@ import { eq, inArray } from 'drizzle-orm';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { closeDeps, createDeps } from '../../src/deps.js';
-import { invoices } from '../../src/db/schema/index.js';
+import { invoices, invoiceTransmissions, transmissionFields } from '../../src/db/schema/index.js';
+import { transmissionOf } from '../../src/modules/invoices/invoices.repo.js';
 import { randomTaxCode, waitFor } from '../helpers/fixtures.js';
 import { makeSellerPkcs12 } from '../helpers/certs.js';
 import { freePort, ROOT, spawnNode, stop, waitForHttp } from '../helpers/process.js';
@@ -40,12 +41,12 @@ t.test('PGlite: sales become accepted through the built-in simulator', async (t)
   t.same(numbers, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
   const accepted = await waitFor(async () => {
-    const [row] = await s.deps.database.db.select({ tx: invoices.txStatus }).from(invoices).where(eq(invoices.id, id));
+    const [row] = await s.deps.database.db.select({ tx: transmissionFields.txStatus }).from(invoices).leftJoin(invoiceTransmissions, transmissionOf).where(eq(invoices.id, id));
     return row?.tx === 'accepted' ? row : undefined;
   }, 15_000);
   t.equal(accepted.tx, 'accepted');
   t.comment(`accepted ${Date.now() - started} ms after the post`);
-  const all = await s.deps.database.db.select({ tx: invoices.txStatus }).from(invoices).where(inArray(invoices.txStatus, ['accepted']));
+  const all = await s.deps.database.db.select({ tx: transmissionFields.txStatus }).from(invoices).leftJoin(invoiceTransmissions, transmissionOf).where(inArray(invoiceTransmissions.status, ['accepted']));
   t.comment(`${all.length}/9 accepted so far`);
 });
 
@@ -116,6 +117,6 @@ t.test('the built gateway on its embedded default: a sale over HTTP is issued an
 
   const after = await createDeps(loadConfig(env), { log: pino({ level: 'silent' }) });
   t.teardown(() => closeDeps(after));
-  const [row] = await after.database.db.select({ tx: invoices.txStatus }).from(invoices).where(eq(invoices.id, sale.invoiceId));
+  const [row] = await after.database.db.select({ tx: transmissionFields.txStatus }).from(invoices).leftJoin(invoiceTransmissions, transmissionOf).where(eq(invoices.id, sale.invoiceId));
   t.equal(row?.tx, 'accepted', 'accepted by the authority');
 });

@@ -3,6 +3,7 @@
 import t from 'tap';
 import { eq } from 'drizzle-orm';
 import { buyerLinks, invoices } from '../../src/db/schema/index.js';
+import { selectInvoicesWithTransmission } from '../../src/modules/invoices/invoices.repo.js';
 import { businessDate } from '../../src/domain/dates.js';
 import { decodeInvoiceQr } from '../../src/domain/qr.js';
 import { lookupHash } from '../../src/lib/secrets.js';
@@ -60,7 +61,7 @@ t.test('the worked example of spec §4 as a sale', async (t) => {
     total: 234000,
   }, 'the QR decodes to this invoice');
 
-  const [row] = await s.deps.database.db.select().from(invoices).where(eq(invoices.id, body.invoiceId));
+  const [row] = await selectInvoicesWithTransmission(s.deps.database.db).where(eq(invoices.id, body.invoiceId));
   const xml = await storedXml(s.deps, row!);
   t.ok(row, 'stored');
   t.equal(row!.terminalId, s.terminal.id);
@@ -83,7 +84,7 @@ t.test('the worked example of spec §4 as a sale', async (t) => {
   t.equal(second.json().number, 2, 'numbers follow');
   t.match(second.json().code, /-00000000002$/, 'the MTT counter follows');
   t.equal(await s.count('buyer_links'), 1, 'no link without a personal ID');
-  const [plain] = await s.deps.database.db.select().from(invoices).where(eq(invoices.id, second.json().invoiceId));
+  const [plain] = await selectInvoicesWithTransmission(s.deps.database.db).where(eq(invoices.id, second.json().invoiceId));
   t.match(await storedXml(s.deps, plain!), /<NMua><\/NMua>/, 'no buyer: empty NMua');
 });
 
@@ -99,7 +100,7 @@ t.test('text: XML metacharacters escaped, NFD stored NFC, buyer from a chip ID c
   const res = await s.post(s.sale({ items, buyer: { idCardQr: qr, phone: '0912345678' } }));
   t.equal(res.statusCode, 201, res.body);
   t.equal(res.json().totals.total, 85000);
-  const [row] = await s.deps.database.db.select().from(invoices).where(eq(invoices.id, res.json().invoiceId));
+  const [row] = await selectInvoicesWithTransmission(s.deps.database.db).where(eq(invoices.id, res.json().invoiceId));
   const xml = await storedXml(s.deps, row!);
   t.ok(xml.includes(`<THHDVu>Nem &lt;4 cái&gt; &amp; "rau" 'sống'</THHDVu>`), 'metacharacters escaped in the XML');
   t.ok(xml.includes('<THHDVu>Bún chả Hà Nội</THHDVu>'), 'NFC in the XML');
@@ -113,7 +114,7 @@ t.test('text: XML metacharacters escaped, NFD stored NFC, buyer from a chip ID c
 
   const org = await s.post(s.sale({ buyer: { taxCode: '0101243150', name: 'Công ty TNHH A & B', address: '1 Tràng Tiền' } }));
   t.equal(org.statusCode, 201, org.body);
-  const [orgRow] = await s.deps.database.db.select().from(invoices).where(eq(invoices.id, org.json().invoiceId));
+  const [orgRow] = await selectInvoicesWithTransmission(s.deps.database.db).where(eq(invoices.id, org.json().invoiceId));
   t.match(await storedXml(s.deps, orgRow!), /<NMua><Ten>Công ty TNHH A &amp; B<\/Ten><MST>0101243150<\/MST><DChi>1 Tràng Tiền<\/DChi><\/NMua>/);
 });
 
@@ -125,7 +126,7 @@ t.test('a form-2 business: no VAT, empty byRate', async (t) => {
   t.match(body.symbol, /^2C\d{2}M[A-Z]{2}$/);
   t.match(body.code, /^M2-/);
   t.same(body.totals, { beforeVat: 234000, vat: 0, total: 234000, byRate: [] });
-  const [row] = await s.deps.database.db.select().from(invoices).where(eq(invoices.id, body.invoiceId));
+  const [row] = await selectInvoicesWithTransmission(s.deps.database.db).where(eq(invoices.id, body.invoiceId));
   const xml = await storedXml(s.deps, row!);
   t.notMatch(xml, /<TSuat>|<THTTLTSuat>/);
   t.ok(xmlsec1(xml).ok);
@@ -154,7 +155,7 @@ t.test('a failure to schedule the transmission does not fail the sale', async (t
   };
   const res = await s.post(s.sale());
   t.equal(res.statusCode, 201, res.body);
-  const [row] = await s.deps.database.db.select().from(invoices).where(eq(invoices.id, res.json().invoiceId));
+  const [row] = await selectInvoicesWithTransmission(s.deps.database.db).where(eq(invoices.id, res.json().invoiceId));
   const xml = await storedXml(s.deps, row!);
   t.equal(row!.txStatus, 'pending', 'stored and left for the reconciler');
 });

@@ -48,6 +48,10 @@ t.test('deflated XML and the work list, through acceptance', async (t) => {
 
   const waiting = await queryRows<{ n: number; batched: number }>(db, sql`select count(*)::int as n, count(message_id)::int as batched from unaccepted_invoices`);
   t.same(waiting[0], { n: 30, batched: 0 }, 'all 30 wait in the work list, in no message yet');
+  const versions = async () => queryRows<{ id: string; v: string }>(db, sql`select id, xmin::text as v from invoices order by id`);
+  const written = await versions();
+  const [fresh] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from invoice_transmissions`);
+  t.equal(fresh!.n, 0, 'a fresh invoice has no transmission row: pending is the absence of one');
 
   // Through the simulator by hand: one 206, taken in, accepted.
   const ctx: TransmissionContext = {
@@ -69,7 +73,8 @@ t.test('deflated XML and the work list, through acceptance', async (t) => {
     await new Promise((r) => setTimeout(r, 50));
     outcome = await advanceMessage(ctx, built.messageIds[0]!, outcome.next.step);
   }
-  const states = await queryRows<{ s: string; m: string | null; n: number }>(db, sql`select tx_status as s, message_id as m, count(*)::int as n from invoices group by 1, 2`);
+  const states = await queryRows<{ s: string; m: string | null; n: number }>(db, sql`select coalesce(t.status, 'pending') as s, t.message_id as m, count(*)::int as n from invoices i left join invoice_transmissions t on t.invoice_id = i.id group by 1, 2`);
   t.same(states, [{ s: 'accepted', m: built.messageIds[0], n: 30 }], 'all accepted, each naming its message');
+  t.same(await versions(), written, 'sent and accepted without a new version of any invoice row');
   t.same((await queryRows<{ n: number }>(db, sql`select count(*)::int as n from unaccepted_invoices`))[0], { n: 0 }, 'the work list is empty again');
 });

@@ -4,7 +4,8 @@
 import t from 'tap';
 import { and, eq, sql } from 'drizzle-orm';
 import { queryRows } from '../../src/db/client.js';
-import { invoices, statsDaily, terminals } from '../../src/db/schema/index.js';
+import { invoices, invoiceTransmissions, statsDaily, terminals } from '../../src/db/schema/index.js';
+import { transmissionOf } from '../../src/modules/invoices/invoices.repo.js';
 import { businessDate } from '../../src/domain/dates.js';
 import { buildTestApp } from '../helpers/app.js';
 import { createActiveBusiness, createStaff, createTerminal, issueInvoices, waitFor } from '../helpers/fixtures.js';
@@ -32,7 +33,7 @@ t.test('overview: counts, today, backlog and late invoices, per province', async
 
   // Everything transmitted but D's invoice, so the backlog holds still while we look.
   await waitFor(async () => {
-    const open = await db.select({ id: invoices.id }).from(invoices).where(sql`tx_status in ('pending', 'sent')`);
+    const open = await db.select({ id: invoices.id }).from(invoices).leftJoin(invoiceTransmissions, transmissionOf).where(sql`coalesce(${invoiceTransmissions.status}, 'pending') in ('pending', 'sent')`);
     return open.length === 1;
   }, 30_000);
   const [lateRow] = await db.select().from(statsDaily).where(and(eq(statsDaily.businessId, A.business.id), eq(statsDaily.day, businessDate(yesterday))));
@@ -62,7 +63,7 @@ t.test('overview: counts, today, backlog and late invoices, per province', async
   const pending = async (provinces: string[]) => {
     const [r] = await queryRows<{ n: string }>(
       db,
-      sql`select count(*) as n from invoices where tx_status in ('pending', 'sent') and province_code in (${sql.join(provinces.map((p) => sql`${p}`), sql`, `)})`,
+      sql`select count(*) as n from invoices i left join invoice_transmissions t on t.invoice_id = i.id where coalesce(t.status, 'pending') in ('pending', 'sent') and i.province_code in (${sql.join(provinces.map((p) => sql`${p}`), sql`, `)})`,
     );
     return Number(r!.n);
   };

@@ -2,7 +2,8 @@
 // a partial rejection (LTBao 7) accepts the rest, and the seller's later good messages still go.
 import t from 'tap';
 import { eq, sql } from 'drizzle-orm';
-import { businesses, invoices, messageItems, messages, transmissionEvents } from '../../src/db/schema/index.js';
+import { businesses, invoices, invoiceTransmissions, messageItems, messages, transmissionEvents, transmissionFields } from '../../src/db/schema/index.js';
+import { selectInvoicesWithTransmission, transmissionOf } from '../../src/modules/invoices/invoices.repo.js';
 import { storeCertificate } from '../../src/modules/businesses/businesses.repo.js';
 import { buildTestDeps } from '../helpers/app.js';
 import { createActiveBusiness, issueInvoices, randomMttCode, waitFor } from '../helpers/fixtures.js';
@@ -17,10 +18,10 @@ t.test('a rejected package marks its invoices rejected; a good one afterwards is
   await deps.simulator!.simulator.seedSeller({ taxCode: seller.business.taxCode, mttCode: randomMttCode() });
   const bad = await issueInvoices(deps, seller, 3);
   await waitFor(async () => {
-    const rows = await db.select().from(invoices).where(eq(invoices.txStatus, 'rejected'));
+    const rows = await selectInvoicesWithTransmission(db).where(eq(invoiceTransmissions.status, 'rejected'));
     return rows.length === 3;
   }, 20_000);
-  const rejected = await db.select().from(invoices);
+  const rejected = await selectInvoicesWithTransmission(db);
   for (const r of rejected) {
     t.equal(r.txStatus, 'rejected');
     t.ok(r.rejectedAt);
@@ -35,10 +36,10 @@ t.test('a rejected package marks its invoices rejected; a good one afterwards is
   await db.update(businesses).set({ mttCode: sim!.mttCode }).where(eq(businesses.id, seller.business.id));
   const good = await issueInvoices(deps, { ...seller, business: { ...seller.business, mttCode: sim!.mttCode } }, 2);
   await waitFor(async () => {
-    const rows = await db.select().from(invoices).where(eq(invoices.txStatus, 'accepted'));
+    const rows = await selectInvoicesWithTransmission(db).where(eq(invoiceTransmissions.status, 'accepted'));
     return rows.length === 2;
   }, 20_000);
-  const after = await db.select({ id: invoices.id, s: invoices.txStatus }).from(invoices);
+  const after = await db.select({ id: invoices.id, s: transmissionFields.txStatus }).from(invoices).leftJoin(invoiceTransmissions, transmissionOf);
   t.same(after.filter((r) => r.s === 'rejected').map((r) => r.id).sort(), bad.map((b) => b.id).sort());
   t.same(after.filter((r) => r.s === 'accepted').map((r) => r.id).sort(), good.map((b) => b.id).sort());
 });
@@ -57,7 +58,7 @@ t.test('LTBao 7: only the listed invoice is rejected, the rest of the package is
     const [m] = await db.select().from(messages);
     return m?.status === 'answered';
   }, 20_000);
-  const rows = new Map((await db.select().from(invoices)).map((r) => [r.id, r]));
+  const rows = new Map((await selectInvoicesWithTransmission(db)).map((r) => [r.id, r]));
   t.equal(rows.get(first!.id)!.txStatus, 'accepted');
   t.equal(rows.get(third!.id)!.txStatus, 'accepted');
   t.equal(rows.get(second!.id)!.txStatus, 'rejected');
@@ -76,14 +77,14 @@ t.test('999 TTTNhan=1: the invoices go back to pending and travel again in a new
   deps.keystore.forget(seller.business.id);
   const issued = await issueInvoices(deps, seller, 2);
   await waitFor(async () => (await db.select().from(messages).where(eq(messages.status, 'refused'))).length >= 1, 20_000);
-  const pending = await db.select().from(invoices).where(eq(invoices.businessId, seller.business.id));
+  const pending = await selectInvoicesWithTransmission(db).where(eq(invoices.businessId, seller.business.id));
   t.ok(pending.every((r) => r.txStatus === 'pending'), 'not taken in: still pending');
   t.ok(pending.every((r) => /\S/.test(r.txLastError ?? '')), 'with the reason');
 
   await storeCertificate(db, deps.box, seller.business.id, seller.signer, new Date());
   deps.keystore.forget(seller.business.id);
   await waitFor(async () => {
-    const rows = await db.select().from(invoices).where(eq(invoices.businessId, seller.business.id));
+    const rows = await selectInvoicesWithTransmission(db).where(eq(invoices.businessId, seller.business.id));
     return rows.every((r) => r.txStatus === 'accepted');
   }, 30_000);
   const carriers = await db.select().from(messageItems).where(eq(messageItems.invoiceId, issued[0]!.id));

@@ -1,7 +1,8 @@
 // The embedded path: no Redis, the in-process dispatcher drains the outbox to the built-in simulator.
 import t from 'tap';
 import { eq, sql } from 'drizzle-orm';
-import { invoices, messages } from '../../src/db/schema/index.js';
+import { invoices, invoiceTransmissions, messages } from '../../src/db/schema/index.js';
+import { selectInvoicesWithTransmission } from '../../src/modules/invoices/invoices.repo.js';
 import { buildTestApp, buildTestDeps } from '../helpers/app.js';
 import { createActiveBusiness, issueInvoices, waitFor } from '../helpers/fixtures.js';
 
@@ -15,7 +16,7 @@ t.test(`issued invoices become accepted within seconds, each once (${pglite ? 'P
   const db = deps.database.db;
   const started = Date.now();
   await waitFor(async () => {
-    const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(invoices).where(eq(invoices.txStatus, 'accepted'));
+    const [r] = await db.select({ n: sql<number>`count(*)::int` }).from(invoiceTransmissions).where(eq(invoiceTransmissions.status, 'accepted'));
     return r!.n === issued.length;
   }, 20_000);
   t.comment(`accepted after ${Date.now() - started} ms`);
@@ -28,7 +29,7 @@ t.test(`issued invoices become accepted within seconds, each once (${pglite ? 'P
   t.same(new Set(atSim.map((i) => i.number)).size, 45);
   const stats = await deps.simulator!.simulator.stats();
   t.equal(stats.duplicates, 0);
-  const rows = await db.select().from(invoices);
+  const rows = await selectInvoicesWithTransmission(db);
   t.ok(rows.every((r) => r.acceptedAt && r.sentAt && r.late === false && r.messageId));
 });
 }
@@ -46,10 +47,10 @@ t.test('late invoices, backlog in health and metrics', async (t) => {
   t.ok(before.json().backlog.pending >= 1, 'the backlog shows in readiness');
 
   await waitFor(async () => {
-    const rows = await deps.database.db.select().from(invoices).where(eq(invoices.txStatus, 'accepted'));
+    const rows = await selectInvoicesWithTransmission(deps.database.db).where(eq(invoiceTransmissions.status, 'accepted'));
     return rows.length === 2;
   }, 20_000);
-  const rows = new Map((await deps.database.db.select().from(invoices)).map((r) => [r.id, r]));
+  const rows = new Map((await selectInvoicesWithTransmission(deps.database.db)).map((r) => [r.id, r]));
   t.equal(rows.get(old!.id)!.late, true, 'accepted after its business day: late');
   t.equal(rows.get(fresh!.id)!.late, false);
 

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { invoices } from '../../src/db/schema/index.js';
+import { invoices, invoiceTransmissions } from '../../src/db/schema/index.js';
 import { seededRandom } from '../../src/authority-sim/simulator.js';
 import { buildTestDeps } from '../helpers/app.js';
 import { createActiveBusiness, issueInvoices, waitFor } from '../helpers/fixtures.js';
@@ -47,7 +47,7 @@ t.test('2,000 invoices survive authority faults, FLUSHALL and a killed worker', 
 
   const sellers = await Promise.all(Array.from({ length: SELLERS }, () => createActiveBusiness(deps)));
   const accepted = async () => {
-    const [r] = await deps.database.db.select({ n: sql<number>`count(*)::int` }).from(invoices).where(sql`tx_status = 'accepted'`);
+    const [r] = await deps.database.db.select({ n: sql<number>`count(*)::int` }).from(invoiceTransmissions).where(sql`status = 'accepted'`);
     return r!.n;
   };
 

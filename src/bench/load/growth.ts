@@ -93,12 +93,13 @@ async function seed(seeder: Seeder, url: string, env: Record<string, string>, si
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await sql`with answered as (
-                delete from unaccepted_invoices u using invoices i
-                 where i.id = u.invoice_id and i.tx_status in ('pending', 'sent') and u.message_id is null
-                returning u.invoice_id
+                delete from unaccepted_invoices u
+                 where u.message_id is null and not u.rejected
+                returning u.invoice_id, u.issued_at
               )
-              update invoices set tx_status = 'accepted', accepted_at = issued_at + interval '10 seconds', sent_at = issued_at + interval '2 seconds'
-               where id in (select invoice_id from answered)`;
+              insert into invoice_transmissions (invoice_id, status, attempts, sent_at, accepted_at)
+              select invoice_id, 'accepted', 1, issued_at + interval '2 seconds', issued_at + interval '10 seconds' from answered
+              on conflict (invoice_id) do update set status = 'accepted', accepted_at = excluded.accepted_at, sent_at = excluded.sent_at`;
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -15,8 +15,8 @@ export async function drainAndMeasure(sql: postgres.Sql, from: Date, drainSecond
   let lastCount = -1;
   while (Date.now() - t0 < drainSeconds * 1000) {
     const [r] = await sql<Array<{ open: number; n: number }>>`
-      select (count(*) filter (where tx_status not in ('accepted', 'rejected')))::int as open, count(*)::int as n
-        from invoices where issued_at >= ${from}`;
+      select (count(*) filter (where t.status is null or t.status not in ('accepted', 'rejected')))::int as open, count(*)::int as n
+        from invoices i left join invoice_transmissions t on t.invoice_id = i.id where i.issued_at >= ${from}`;
     // Done when all are answered and no more arrive (requests a terminal gave up on may still be issuing).
     if ((r?.open ?? 0) === 0 && r?.n === lastCount) break;
     lastCount = r?.n ?? 0;
@@ -25,13 +25,13 @@ export async function drainAndMeasure(sql: postgres.Sql, from: Date, drainSecond
   const drained = (Date.now() - t0) / 1000;
   const [r] = await sql<Array<{ n: number; accepted: number; rejected: number; pct: number[] | null; max: number | null; last: Date | null }>>`
     select count(*)::int as n,
-           (count(*) filter (where tx_status = 'accepted'))::int as accepted,
-           (count(*) filter (where tx_status = 'rejected'))::int as rejected,
-           percentile_cont(array[0.5, 0.95, 0.99]) within group (order by extract(epoch from accepted_at - issued_at))
-             filter (where accepted_at is not null) as pct,
-           max(extract(epoch from accepted_at - issued_at))::float8 as max,
-           max(accepted_at) as last
-      from invoices where issued_at >= ${from}`;
+           (count(*) filter (where t.status = 'accepted'))::int as accepted,
+           (count(*) filter (where t.status = 'rejected'))::int as rejected,
+           percentile_cont(array[0.5, 0.95, 0.99]) within group (order by extract(epoch from t.accepted_at - i.issued_at))
+             filter (where t.accepted_at is not null) as pct,
+           max(extract(epoch from t.accepted_at - i.issued_at))::float8 as max,
+           max(t.accepted_at) as last
+      from invoices i left join invoice_transmissions t on t.invoice_id = i.id where i.issued_at >= ${from}`;
   const n = r?.n ?? 0;
   const accepted = r?.accepted ?? 0;
   const round = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x * 1000) / 1000);
@@ -40,8 +40,8 @@ export async function drainAndMeasure(sql: postgres.Sql, from: Date, drainSecond
     select count(distinct m.id)::int as messages,
            percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from m.created_at - i.issued_at)) as m,
            percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from m.received_at - m.created_at)) filter (where m.received_at is not null) as s,
-           percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from i.accepted_at - m.received_at)) filter (where i.accepted_at is not null and m.received_at is not null) as a
-      from invoices i join messages m on m.id = i.message_id
+           percentile_cont(array[0.5, 0.99]) within group (order by extract(epoch from t.accepted_at - m.received_at)) filter (where t.accepted_at is not null and m.received_at is not null) as a
+      from invoices i join invoice_transmissions t on t.invoice_id = i.id join messages m on m.id = t.message_id
      where i.issued_at >= ${from}`;
   const pair = (xs: number[] | null | undefined) => ({ p50: round(xs?.[0]), p99: round(xs?.[1]) });
   const messages = q?.messages ?? 0;

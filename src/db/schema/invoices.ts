@@ -74,26 +74,13 @@ export const invoices = pgTable(
      */
     xml: text('xml'),
     status: text('status').$type<InvoiceStatus>().notNull().default('issued'),
-    txStatus: text('tx_status').$type<TransmissionStatus>().notNull().default('pending'),
-    /** The 206 message that was taken in with the invoice (set with tx_status 'sent'). */
-    messageId: text('message_id'),
-    txAttempts: integer('tx_attempts').notNull().default(0),
-    txLastError: text('tx_last_error'),
-    txResult: jsonb('tx_result').$type<Record<string, unknown>>(),
-    sentAt: timestamp('sent_at', { withTimezone: true }),
-    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
-    rejectedAt: timestamp('rejected_at', { withTimezone: true }),
-    /** Accepted after the end of its business day (Asia/Ho_Chi_Minh). */
-    late: boolean('late').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('invoices_number_uq').on(t.businessId, t.form, t.symbol, t.number),
     uniqueIndex('invoices_mtt_code_uq').on(t.businessId, t.mttCode),
-    // No index names a column that transmission changes (tx_status, message_id, late, …): each
-    // status change of an invoice writes a new row version, and every index naming a changed column
-    // (or with it in its predicate) would take new entries each time. Work lists and backlog
-    // filters use the small unaccepted_invoices table instead.
+    // Transmission state lives in invoice_transmissions and unaccepted_invoices: an invoice row is
+    // written once (a replacement or adjustment rewrites its original's status, rarely).
     index('invoices_business_issued_idx').on(t.businessId, t.issuedAt.desc(), t.id.desc()),
     index('invoices_province_issued_idx').on(t.provinceCode, t.issuedAt.desc(), t.id.desc()),
     index('invoices_issued_idx').on(t.issuedAt.desc(), t.id.desc()),
@@ -108,6 +95,70 @@ export const invoices = pgTable(
     index('invoices_related_idx').on(t.relatedInvoiceId).where(sql`related_invoice_id is not null`),
   ],
 );
+
+/**
+ * Where an invoice stands with the authority, once it has left: no row means pending and never
+ * sent (the common state of a fresh invoice, so issuing writes nothing here). A narrow row apart
+ * from the ~1.4 KB invoice row, which pending → sent → accepted updates would otherwise rewrite,
+ * with all its index entries, twice per invoice. No foreign key: rows are written only for
+ * invoices of the work list, in bulk, by the messenger.
+ */
+export const invoiceTransmissions = pgTable('invoice_transmissions', {
+  invoiceId: uuid('invoice_id').primaryKey(),
+  status: text('status').$type<TransmissionStatus>().notNull(),
+  /** The 206 message that was taken in with the invoice (set with status 'sent'). */
+  messageId: text('message_id'),
+  attempts: integer('attempts').notNull().default(0),
+  lastError: text('last_error'),
+  result: jsonb('result').$type<Record<string, unknown>>(),
+  sentAt: timestamp('sent_at', { withTimezone: true }),
+  acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+  rejectedAt: timestamp('rejected_at', { withTimezone: true }),
+  /** Accepted after the end of its business day (Asia/Ho_Chi_Minh). */
+  late: boolean('late').notNull().default(false),
+});
+
+/** An invoice's transmission state as callers see it (see invoiceTransmissions). */
+export interface TransmissionFields {
+  txStatus: TransmissionStatus;
+  messageId: string | null;
+  txAttempts: number;
+  txLastError: string | null;
+  txResult: Record<string, unknown> | null;
+  sentAt: Date | null;
+  acceptedAt: Date | null;
+  rejectedAt: Date | null;
+  late: boolean;
+}
+
+/** The state of a fresh invoice: no invoice_transmissions row. */
+export const PENDING: TransmissionFields = {
+  txStatus: 'pending',
+  messageId: null,
+  txAttempts: 0,
+  txLastError: null,
+  txResult: null,
+  sentAt: null,
+  acceptedAt: null,
+  rejectedAt: null,
+  late: false,
+};
+
+/**
+ * Select fields of an invoice's transmission state, for a query with
+ * `.leftJoin(invoiceTransmissions, eq(invoiceTransmissions.invoiceId, invoices.id))`.
+ */
+export const transmissionFields = {
+  txStatus: sql<TransmissionStatus>`coalesce(${invoiceTransmissions.status}, 'pending')`.as('tx_status'),
+  messageId: invoiceTransmissions.messageId,
+  txAttempts: sql<number>`coalesce(${invoiceTransmissions.attempts}, 0)`.mapWith(Number).as('tx_attempts'),
+  txLastError: invoiceTransmissions.lastError,
+  txResult: invoiceTransmissions.result,
+  sentAt: invoiceTransmissions.sentAt,
+  acceptedAt: invoiceTransmissions.acceptedAt,
+  rejectedAt: invoiceTransmissions.rejectedAt,
+  late: sql<boolean>`coalesce(${invoiceTransmissions.late}, false)`.as('late'),
+};
 
 /**
  * Every invoice the authority has not accepted: pending, sent, or rejected (rejections stay, they
@@ -138,8 +189,8 @@ export const unacceptedInvoices = pgTable(
 
 /**
  * The signed document of an invoice, exactly as served and never rewritten, deflated against its
- * seller's dictionary (src/invoice/xml-store.ts). Apart from the invoice row, which transmission
- * updates rewrite (pending → sent → accepted): written once here, the document is never copied.
+ * seller's dictionary (src/invoice/xml-store.ts). Apart from the invoice row, which a correction
+ * rewrites (its status): written once here, the document is never copied.
  */
 export const invoiceDocuments = pgTable('invoice_documents', {
   invoiceId: uuid('invoice_id')

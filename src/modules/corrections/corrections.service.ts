@@ -16,6 +16,7 @@ import type { RelatedInvoice } from '../../invoice/model.js';
 import { lookupHash } from '../../lib/secrets.js';
 import { AppError, conflict, notFound } from '../../lib/errors.js';
 import { findBusinessById, type BusinessRow } from '../businesses/businesses.repo.js';
+import { selectInvoicesWithTransmission } from '../invoices/invoices.repo.js';
 import { findAnswer, type KeyRef } from '../sales/idempotency.repo.js';
 import { fromXmlBuyer } from '../sales/invoice-document.js';
 import type { InvoiceRow } from '../sales/issue.js';
@@ -57,7 +58,7 @@ export const rejectedByAuthority = (): AppError =>
 export function createCorrectionsService(d: CorrectionsDeps) {
   /** The original when it is the caller's business's; 404 otherwise, whether it exists or not. */
   async function original(c: Corrector, id: string): Promise<InvoiceRow> {
-    const [row] = await d.db.select().from(invoices).where(eq(invoices.id, id));
+    const [row] = await selectInvoicesWithTransmission(d.db).where(eq(invoices.id, id));
     if (!row || row.businessId !== c.businessId) throw notFound('Invoice');
     return row;
   }
@@ -70,7 +71,8 @@ export function createCorrectionsService(d: CorrectionsDeps) {
 
   /** Locks the original for the rest of the transaction and checks what the action may do to it. */
   async function lockOriginal(tx: Tx, id: string, action: Action): Promise<void> {
-    const [row] = await queryRows<{ status: string; tx_status: string }>(tx, sql`select status, tx_status from invoices where id = ${id} for update`);
+    const [row] = await queryRows<{ status: string; tx_status: string | null }>(tx, sql`select i.status, t.status as tx_status from invoices i left join invoice_transmissions t on t.invoice_id = i.id
+          where i.id = ${id} for update of i`);
     if (!row) throw notFound('Invoice');
     if (row.tx_status === 'rejected') throw rejectedByAuthority();
     if (action !== 'explain' && row.status === 'replaced') throw alreadyReplaced();

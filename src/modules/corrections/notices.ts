@@ -53,10 +53,10 @@ export function createNotices(d: NoticesDeps) {
     const messageId = await d.db.transaction(async (tx) => {
       const rows = await queryRows<Releasable>(
         tx,
-        sql`select n.id, n.invoice_id, n.action, n.reason, i.tx_status, i.form, i.symbol, i.number, i.mtt_code,
+        sql`select n.id, n.invoice_id, n.action, n.reason, t.status as tx_status, i.form, i.symbol, i.number, i.mtt_code,
               to_char(i.business_date, 'YYYY-MM-DD') as business_date
-            from invoice_notices n join invoices i on i.id = n.invoice_id
-            where n.business_id = ${businessId} and n.status = 'waiting' and i.tx_status in ('accepted', 'rejected')
+            from invoice_notices n join invoices i on i.id = n.invoice_id join invoice_transmissions t on t.invoice_id = n.invoice_id
+            where n.business_id = ${businessId} and n.status = 'waiting' and t.status in ('accepted', 'rejected')
             order by n.created_at, n.id
             for update of n skip locked`,
       );
@@ -121,8 +121,8 @@ export function createNotices(d: NoticesDeps) {
   async function releaseAll(): Promise<number> {
     const sellers = await queryRows<{ business_id: string }>(
       d.db,
-      sql`select distinct n.business_id from invoice_notices n join invoices i on i.id = n.invoice_id
-          where n.status = 'waiting' and i.tx_status in ('accepted', 'rejected')`,
+      sql`select distinct n.business_id from invoice_notices n join invoice_transmissions t on t.invoice_id = n.invoice_id
+          where n.status = 'waiting' and t.status in ('accepted', 'rejected')`,
     );
     let sent = 0;
     for (const s of sellers) {

@@ -308,15 +308,15 @@ const idList = (ids: string[]) =>
 async function acceptHistory(tx: Tx, onTime: string[], late: string[]): Promise<void> {
   if (onTime.length + late.length) await tx.execute(sql`delete from unaccepted_invoices where invoice_id in (${idList([...onTime, ...late])})`);
   if (onTime.length) {
-    await tx.execute(sql`update invoices set tx_status = 'accepted',
-        sent_at = least(issued_at + interval '2 minutes', ${deadline} - interval '2 seconds'),
-        accepted_at = least(issued_at + interval '3 minutes', ${deadline} - interval '1 second')
-      where id in (${idList(onTime)})`);
+    await tx.execute(sql`insert into invoice_transmissions (invoice_id, status, attempts, sent_at, accepted_at)
+      select id, 'accepted', 1, least(issued_at + interval '2 minutes', ${deadline} - interval '2 seconds'),
+        least(issued_at + interval '3 minutes', ${deadline} - interval '1 second')
+      from invoices where id in (${idList(onTime)})`);
   }
   if (late.length) {
-    await tx.execute(sql`update invoices set tx_status = 'accepted', late = true,
-        sent_at = ${deadline} + interval '9 hours', accepted_at = ${deadline} + interval '9 hours' + random() * interval '3 hours'
-      where id in (${idList(late)})`);
+    await tx.execute(sql`insert into invoice_transmissions (invoice_id, status, attempts, late, sent_at, accepted_at)
+      select id, 'accepted', 1, true, ${deadline} + interval '9 hours', ${deadline} + interval '9 hours' + random() * interval '3 hours'
+      from invoices where id in (${idList(late)})`);
     await recordAccepted(tx, late);
   }
 }

@@ -4,7 +4,18 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { unionAll } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
-import { businesses, buyerLinks, invoiceDocuments, invoiceNotices, invoices, messageItems, transmissionEvents } from '../../db/schema/index.js';
+import {
+  businesses,
+  buyerLinks,
+  invoiceDocuments,
+  invoiceNotices,
+  invoices,
+  invoiceTransmissions,
+  messageItems,
+  transmissionEvents,
+  transmissionFields,
+  type TransmissionFields,
+} from '../../db/schema/index.js';
 import { storedXmlColumns } from '../../invoice/xml-store.js';
 import type { Cursor, InvoiceFilter } from './filters.js';
 
@@ -29,15 +40,27 @@ const listColumns = {
   vat: invoices.vat,
   total: invoices.total,
   status: invoices.status,
-  txStatus: invoices.txStatus,
-  late: invoices.late,
+  txStatus: transmissionFields.txStatus,
+  late: transmissionFields.late,
   buyer: invoices.buyer,
   cursorAt: cursorAt.as('cursor_at'),
 };
 
+type Invoice = typeof invoices.$inferSelect & TransmissionFields;
+
 export type ListRow = {
-  [K in keyof typeof listColumns]: K extends 'cursorAt' ? string : (typeof invoices.$inferSelect)[Exclude<K, 'cursorAt'>];
+  [K in keyof typeof listColumns]: K extends 'cursorAt' ? string : Invoice[Exclude<K, 'cursorAt'>];
 };
+
+/** Joins an invoice's transmission state (left: no invoice_transmissions row means pending). */
+export const transmissionOf = eq(invoiceTransmissions.invoiceId, invoices.id);
+
+/** Whole invoice rows with their transmission state; add `.where(…)`. */
+export const selectInvoicesWithTransmission = (db: DbOrTx) =>
+  db
+    .select({ ...getTableColumns(invoices), ...transmissionFields })
+    .from(invoices)
+    .leftJoin(invoiceTransmissions, transmissionOf);
 
 /**
  * `desc nulls last` as the indexes are built (drizzle's `.desc()`): a plain `desc` means nulls
@@ -55,7 +78,7 @@ function conditions(f: InvoiceFilter, cursor?: Cursor): SQL[] {
     f.toExclusive === undefined ? undefined : lt(invoices.issuedAt, f.toExclusive),
     f.toInclusive === undefined ? undefined : lte(invoices.issuedAt, f.toInclusive),
     f.status === undefined ? undefined : eq(invoices.status, f.status),
-    f.transmission === undefined ? undefined : eq(invoices.txStatus, f.transmission),
+    f.transmission === undefined ? undefined : sql`${transmissionFields.txStatus.getSQL()} = ${f.transmission}`,
     // Pending, sent and rejected invoices are all in the small unaccepted_invoices table.
     f.transmission === undefined || f.transmission === 'accepted' ? undefined : sql`${invoices.id} in (select invoice_id from unaccepted_invoices)`,
     f.code === undefined ? undefined : eq(invoices.mttCode, f.code),
@@ -89,6 +112,7 @@ export function listQuery(db: DbOrTx, f: InvoiceFilter, o: { limit: number; curs
       db
         .select(listColumns)
         .from(invoices)
+        .leftJoin(invoiceTransmissions, transmissionOf)
         .where(and(eq(invoices.provinceCode, pc), ...where))
         .orderBy(...newestFirst())
         .limit(o.limit),
@@ -110,6 +134,7 @@ export function listQuery(db: DbOrTx, f: InvoiceFilter, o: { limit: number; curs
   const q = db
     .select(listColumns)
     .from(invoices)
+    .leftJoin(invoiceTransmissions, transmissionOf)
     .where(and(scope, ...where))
     .orderBy(...newestFirst())
     .limit(o.limit);
@@ -126,12 +151,13 @@ export async function sellerNames(db: DbOrTx, businessIds: string[]): Promise<Ma
 }
 
 // The detail never shows the document: leave the (TOASTed) XML where it is.
-const { xml: _xml, ...detailColumns } = getTableColumns(invoices);
+const { xml: _xml, ...invoiceColumns } = getTableColumns(invoices);
+const detailColumns = { ...invoiceColumns, ...transmissionFields };
 
-export type InvoiceRow = Omit<typeof invoices.$inferSelect, 'xml'>;
+export type InvoiceRow = Omit<Invoice, 'xml'>;
 
 export async function findInvoice(db: DbOrTx, id: string): Promise<InvoiceRow | undefined> {
-  const [row] = await db.select(detailColumns).from(invoices).where(eq(invoices.id, id));
+  const [row] = await db.select(detailColumns).from(invoices).leftJoin(invoiceTransmissions, transmissionOf).where(eq(invoices.id, id));
   return row;
 }
 
@@ -239,10 +265,11 @@ export async function lookupInvoice(db: DbOrTx, key: LookupKey, total: number) {
       businessDate: invoices.businessDate,
       total: invoices.total,
       status: invoices.status,
-      txStatus: invoices.txStatus,
+      txStatus: transmissionFields.txStatus,
     })
     .from(invoices)
     .innerJoin(businesses, eq(businesses.id, invoices.businessId))
+    .leftJoin(invoiceTransmissions, transmissionOf)
     .where(and(match, eq(invoices.total, total)))
     .orderBy(desc(invoices.issuedAt))
     .limit(1);

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { preparedRows, queryRows } from '../../db/client.js';
-import { invoices, type InvoiceKind } from '../../db/schema/index.js';
+import { invoices, PENDING, type InvoiceKind, type TransmissionFields } from '../../db/schema/index.js';
 import type { ComputedLine, Totals } from '../../domain/amounts.js';
 import { buildMttCode, buildSymbol } from '../../domain/codes.js';
 import { businessDate, businessYear } from '../../domain/dates.js';
@@ -55,21 +55,11 @@ export interface IssueRequest {
   dictionary?: Dictionary;
 }
 
-export type InvoiceRow = typeof invoices.$inferSelect;
+/** An invoice as issued: pending, no invoice_transmissions row yet. */
+export type InvoiceRow = typeof invoices.$inferSelect & TransmissionFields;
 
 /** The columns of a new invoice that issuing leaves to their defaults (see schema/invoices.ts). */
-const FRESH = {
-  status: 'issued',
-  txStatus: 'pending',
-  messageId: null,
-  txAttempts: 0,
-  txLastError: null,
-  txResult: null,
-  sentAt: null,
-  acceptedAt: null,
-  rejectedAt: null,
-  late: false,
-} as const satisfies Partial<InvoiceRow>;
+const FRESH = { status: 'issued', ...PENDING } as const satisfies Partial<InvoiceRow>;
 
 /**
  * Takes the next `n` values of a gap-free counter and returns the last of them; the row lock it

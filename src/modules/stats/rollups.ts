@@ -141,8 +141,8 @@ export function rollupUpserts(d: RollupDeltas): SQL {
 }
 
 /**
- * Call after invoices were marked accepted (with their `late` flag), in the same transaction:
- * the late ones among them are added to their rows' late counts.
+ * Call after invoices were marked accepted (invoice_transmissions rows with their `late` flag), in
+ * the same transaction: the late ones among them are added to their rows' late counts.
  */
 export async function recordAccepted(tx: DbOrTx, invoiceIds: readonly string[]): Promise<void> {
   if (invoiceIds.length === 0) return;
@@ -151,8 +151,9 @@ export async function recordAccepted(tx: DbOrTx, invoiceIds: readonly string[]):
     'rollups_late',
     sql`
     with late as (
-      select business_id, date_trunc('hour', issued_at, 'UTC') as hour_start, business_date, count(*)::int as n
-      from invoices where ${inIds(sql`id`, invoiceIds)} and late
+      select i.business_id, date_trunc('hour', i.issued_at, 'UTC') as hour_start, i.business_date, count(*)::int as n
+      from invoice_transmissions t join invoices i on i.id = t.invoice_id
+      where ${inIds(sql`t.invoice_id`, invoiceIds)} and t.late
       group by 1, 2, 3
     ), hourly as (
       update stats_hourly s set late = s.late + l.n
@@ -172,13 +173,14 @@ export async function recordAccepted(tx: DbOrTx, invoiceIds: readonly string[]):
  */
 export async function rebuildRollups(db: DbOrTx): Promise<void> {
   const live = sql`status <> 'replaced'`;
+  const late = sql`exists (select 1 from invoice_transmissions t where t.invoice_id = invoices.id and t.late)`;
   const corrections = sql`count(*) filter (where kind = 'replacement'), count(*) filter (where kind = 'adjustment')`;
   await db.execute(sql`truncate stats_hourly, stats_terminal_hourly, stats_daily`);
   await db.execute(sql`
     insert into stats_hourly (business_id, hour_start, province_code, invoices, revenue, vat, total, late, replacements, adjustments)
     select business_id, date_trunc('hour', issued_at, 'UTC'), min(province_code), count(*) filter (where ${live}),
       coalesce(sum(before_vat) filter (where ${live}), 0), coalesce(sum(vat) filter (where ${live}), 0),
-      coalesce(sum(total) filter (where ${live}), 0), count(*) filter (where late), ${corrections}
+      coalesce(sum(total) filter (where ${live}), 0), count(*) filter (where ${late}), ${corrections}
     from invoices group by 1, 2`);
   await db.execute(sql`
     insert into stats_terminal_hourly (terminal_id, hour_start, business_id, invoices, revenue, vat, total)
@@ -190,6 +192,6 @@ export async function rebuildRollups(db: DbOrTx): Promise<void> {
     insert into stats_daily (business_id, day, province_code, invoices, revenue, vat, total, late, replacements, adjustments)
     select business_id, business_date, min(province_code), count(*) filter (where ${live}),
       coalesce(sum(before_vat) filter (where ${live}), 0), coalesce(sum(vat) filter (where ${live}), 0),
-      coalesce(sum(total) filter (where ${live}), 0), count(*) filter (where late), ${corrections}
+      coalesce(sum(total) filter (where ${live}), 0), count(*) filter (where ${late}), ${corrections}
     from invoices group by 1, 2`);
 }
