@@ -259,8 +259,8 @@ async function insertCopies(db: Db, plan: string, sellers: number, templates: nu
       select c.id, d.xml_dict, d.xml_z from copies c join invoice_documents d on d.invoice_id = c.template_id
     ),
     waiting as (
-      insert into unaccepted_invoices (invoice_id, business_id, form, symbol, number, issued_at, province_code, rejected)
-      select c.id, c.business_id, c.form, c.symbol, c.j + 1, c.issued_at, c.province_code, c.tx_status = 'rejected'
+      insert into unaccepted_invoices (invoice_id, business_id, form, symbol, number, issued_at, province_code, sent, rejected)
+      select c.id, c.business_id, c.form, c.symbol, c.j + 1, c.issued_at, c.province_code, c.tx_status = 'sent', c.tx_status = 'rejected'
         from copies c where c.tx_status <> 'accepted'
     )
     insert into buyer_links (invoice_id, id_hash, business_id, province_code, issued_at)

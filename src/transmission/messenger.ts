@@ -102,8 +102,9 @@ async function applyReplies(ctx: TransmissionContext, msg: MessageRow, xmls: str
         await preparedRows(
           tx,
           'mark_sent',
-          sql`insert into invoice_transmissions (invoice_id, status, message_id, attempts, sent_at)
-              select invoice_id, 'sent', ${msg.id}, 1, ${now.toISOString()}::timestamptz from unaccepted_invoices where message_id = ${msg.id}
+          sql`with taken as (update unaccepted_invoices set sent = true where message_id = ${msg.id} returning invoice_id)
+              insert into invoice_transmissions (invoice_id, status, message_id, attempts, sent_at)
+              select invoice_id, 'sent', ${msg.id}, 1, ${now.toISOString()}::timestamptz from taken
               on conflict (invoice_id) do update set status = 'sent', message_id = excluded.message_id,
                 attempts = invoice_transmissions.attempts + 1, sent_at = excluded.sent_at
               where invoice_transmissions.status = 'pending'`,

@@ -1,6 +1,7 @@
 // Migration 0012 moves the transmission state of existing invoices out of their rows: invoices that
 // left keep their state, message, times and lateness in invoice_transmissions; pending ones that
-// never left need no row. Run on a database migrated up to 0011 with invoices in every state.
+// never left need no row. 0013 flags the sent ones on the work list. Run on a database migrated up
+// to 0011 with invoices in every state.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -57,9 +58,13 @@ t.test('0012 keeps the state of invoices that left and needs no row for pending 
         '2026-11-01T03:00:00Z', '2026-11-01', '2026-11-01T03:00:00Z', '2026-11-01', true, 'cash', '[]', 1000, 80, 1080, '[]', 'x', 'q',
         ${s.tx}, ${s.message}, ${s.attempts}, ${s.error}, ${s.tx === 'rejected' ? sql.json({ code: '30007' }) : null},
         ${s.message ? new Date('2026-11-01T03:00:05Z') : null}, ${s.tx === 'accepted' ? answered : null}, ${s.tx === 'rejected' ? answered : null}, ${s.late})`;
+    if (s.tx !== 'accepted') {
+      await sql`insert into unaccepted_invoices (invoice_id, business_id, form, symbol, number, issued_at, province_code, message_id, rejected)
+        values (${id}, ${b!.id}, 1, 'C26MAA', ${i + 1}, '2026-11-01T03:00:00Z', '01', ${s.message}, ${s.tx === 'rejected'})`;
+    }
   }
 
-  for (const s of statements(tags[at]!)) await sql.unsafe(s);
+  for (const tag of tags.slice(at, at + 2)) for (const s of statements(tag)) await sql.unsafe(s);
 
   const rows = await sql<Array<Record<string, unknown>>>`
     select invoice_id, status, message_id, attempts, last_error, result, sent_at, accepted_at, rejected_at, late
@@ -74,4 +79,15 @@ t.test('0012 keeps the state of invoices that left and needs no row for pending 
   const cols = await sql<Array<{ column_name: string }>>`
     select column_name from information_schema.columns where table_name = 'invoices' and column_name in ('tx_status', 'late', 'message_id')`;
   t.same(cols, [], 'the invoice row no longer carries transmission state');
+  const work = await sql<Array<{ invoice_id: string; sent: boolean; rejected: boolean }>>`select invoice_id, sent, rejected from unaccepted_invoices`;
+  t.same(
+    new Map(work.map((w) => [w.invoice_id, [w.sent, w.rejected]])),
+    new Map([
+      [ids[0], [false, false]],
+      [ids[1], [false, false]],
+      [ids[2], [true, false]],
+      [ids[4], [false, true]],
+    ]),
+    'the work list says which invoices the authority took in',
+  );
 });

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Deps } from '../../src/deps.js';
-import { invoices, invoiceTransmissions, type InvoiceStatus, type TransmissionStatus } from '../../src/db/schema/index.js';
+import { invoices, invoiceTransmissions, unacceptedInvoices, type InvoiceStatus, type TransmissionStatus } from '../../src/db/schema/index.js';
 import { computeInvoice } from '../../src/domain/amounts.js';
 import type { LineInput } from '../../src/domain/line-input.js';
 import { validatePersonalId } from '../../src/domain/personal-id.js';
@@ -73,6 +73,14 @@ export async function setState(
     if (s.tx === 'accepted') set.acceptedAt = new Date();
   }
   if (s.late !== undefined) set.late = s.late;
+  // The work list as the answers leave it: accepted invoices leave it, rejected ones stay flagged.
+  if (s.tx === 'accepted') await db.delete(unacceptedInvoices).where(eq(unacceptedInvoices.invoiceId, invoiceId));
+  else if (s.tx) {
+    await db
+      .update(unacceptedInvoices)
+      .set({ sent: s.tx === 'sent', rejected: s.tx === 'rejected' })
+      .where(eq(unacceptedInvoices.invoiceId, invoiceId));
+  }
   await db
     .insert(invoiceTransmissions)
     .values({ invoiceId, status: 'pending', ...set })

@@ -64,6 +64,9 @@ t.test('invoice search', async (t) => {
     ['province + status + minTotal', 'provinceCode=01&status=issued&minTotal=150000',
       (x) => x.province === '01' && x.status === 'issued' && x.total >= 150000],
     ['province + transmission', 'provinceCode=79&transmission=sent', (x) => x.province === '79' && x.tx === 'sent'],
+    // From the work list: its own copy of the issue time bounds the range.
+    ['transmission + dates', 'transmission=pending&from=2026-11-22&to=2026-11-25',
+      (x) => x.tx === 'pending' && x.date >= '2026-11-22' && x.date <= '2026-11-25'],
     ['nothing matches', `taxCode=${C.taxCode}&terminalId=${s.terminalA.id}`, () => false, 0],
   ];
   for (const [name, q, pred, count] of cases) {

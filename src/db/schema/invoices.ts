@@ -178,12 +178,16 @@ export const unacceptedInvoices = pgTable(
     provinceCode: text('province_code').notNull(),
     /** The 206 message carrying the invoice now; null while it waits for one. */
     messageId: text('message_id'),
+    /** Taken in by the authority (its 999), not answered yet: the invoice is 'sent'. */
+    sent: boolean('sent').notNull().default(false),
     /** Rejected by the authority: no longer on its way (the backlog counts it apart). */
     rejected: boolean('rejected').notNull().default(false),
   },
   (t) => [
     index('unaccepted_unbatched_idx').on(t.businessId, t.form, t.symbol, t.issuedAt, t.number).where(sql`message_id is null`),
     index('unaccepted_message_idx').on(t.messageId).where(sql`message_id is not null`),
+    // Searches for pending, sent or rejected invoices walk this, newest first (invoices.repo.ts).
+    index('unaccepted_issued_idx').on(t.issuedAt.desc(), t.invoiceId.desc()),
   ],
 );
 

@@ -1,0 +1,3 @@
+ALTER TABLE "unaccepted_invoices" ADD COLUMN "sent" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+UPDATE "unaccepted_invoices" u SET "sent" = true FROM "invoice_transmissions" t WHERE t."invoice_id" = u."invoice_id" AND t."status" = 'sent';--> statement-breakpoint
+CREATE INDEX "unaccepted_issued_idx" ON "unaccepted_invoices" USING btree ("issued_at" DESC NULLS LAST,"invoice_id" DESC NULLS LAST);
