@@ -65,6 +65,10 @@ export interface Config {
     leaseMs: number;
     /** First wait before polling for an answer (then exponential). */
     pollBaseMs: number;
+    /** First wait before sending a failed message again (then exponential, with jitter) … */
+    retryBaseMs: number;
+    /** … up to this wait (a Retry-After from the authority still wins). */
+    retryMaxMs: number;
   };
   // Statistics, risk and demo data (src/modules/stats, risk, demo).
   /** How often consumer processes run the risk evaluation (RISK_INTERVAL_MS, default hourly). */
@@ -235,6 +239,8 @@ export function parseConfig(env: Env, generated: { masterKey?: string; lookupKey
       timeoutMs: int(env, 'AUTHORITY_TIMEOUT_MS', 15_000, 100, 300_000),
       leaseMs: int(env, 'MESSAGE_LEASE_MS', 60_000, 500, 3_600_000),
       pollBaseMs: int(env, 'POLL_BASE_MS', 500, 10, 600_000),
+      retryBaseMs: int(env, 'RETRY_BASE_MS', 1000, 10, 600_000),
+      retryMaxMs: int(env, 'RETRY_MAX_MS', 300_000, 100, 3_600_000),
     },
     riskIntervalMs: int(env, 'RISK_INTERVAL_MS', 3_600_000, 1000, 7 * 86_400_000),
     demoData,

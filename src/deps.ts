@@ -114,6 +114,8 @@ export async function createDeps(config: Config, o: DepsOverrides = {}, role: Ro
     replyHandlers,
     leaseMs: config.transmission.leaseMs,
     pollBaseMs: config.transmission.pollBaseMs,
+    retryBaseMs: config.transmission.retryBaseMs,
+    retryMaxMs: config.transmission.retryMaxMs,
     followUps: {
       // A seller's accepted invoices may release its waiting 303 notices.
       answered: async (m) => void (m.type === 206 && (await notices.releaseFor(m.businessId))),

@@ -29,4 +29,8 @@ export interface TransmissionContext {
   pollBaseMs?: number;
   /** How long a message lease lasts before another worker may take over. */
   leaseMs?: number;
+  /** Resending a failed message backs off from this (default 1 s) … */
+  retryBaseMs?: number;
+  /** … to this (default 5 min). */
+  retryMaxMs?: number;
 }

@@ -167,7 +167,7 @@ async function reschedule(
   msg: MessageRow,
   o: { error?: string; retryAfterMs?: number; ambiguous?: boolean; countAttempt: boolean; delayMs?: number },
 ): Promise<AdvanceOutcome> {
-  const delayMs = o.delayMs ?? o.retryAfterMs ?? backoffMs(msg.attempts);
+  const delayMs = o.delayMs ?? o.retryAfterMs ?? backoffMs(msg.attempts, ctx.retryBaseMs ?? 1000, ctx.retryMaxMs ?? 5 * 60_000);
   const step = msg.step + 1;
   const now = ctx.clock();
   await ctx.db

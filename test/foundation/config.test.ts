@@ -16,7 +16,14 @@ t.test('defaults', async (t) => {
   t.equal(c.publicUrl, 'http://localhost:8080');
   t.equal(c.masterKeys[0]!.id, 'k1');
   t.equal(c.lookupKey.id, 'v1');
+  t.same(c.transmission, { timeoutMs: 15_000, leaseMs: 60_000, pollBaseMs: 500, retryBaseMs: 1000, retryMaxMs: 300_000 });
   t.ok(Object.isFrozen(c));
+});
+
+t.test('the resend back-off is configurable', async (t) => {
+  const c = parseConfig({ ...keys, RETRY_BASE_MS: '200', RETRY_MAX_MS: '2000' });
+  t.equal(c.transmission.retryBaseMs, 200);
+  t.equal(c.transmission.retryMaxMs, 2000);
 });
 
 t.test('each bad variable is named', async (t) => {
@@ -32,6 +39,7 @@ t.test('each bad variable is named', async (t) => {
     [{ TAX_OFFICE_CODE: 'x' }, 'TAX_OFFICE_CODE'],
     [{ OFFLINE_WINDOW_HOURS: '0' }, 'OFFLINE_WINDOW_HOURS'],
     [{ INVOICE_CEILING: '99999999999999999' }, 'INVOICE_CEILING'],
+    [{ RETRY_MAX_MS: '5' }, 'RETRY_MAX_MS'],
   ];
   for (const [env, variable] of cases) {
     const err = t.throws(() => parseConfig({ ...keys, ...env }), variable) as ConfigError;
