@@ -20,6 +20,7 @@ import type { RelatedInvoice } from '../../invoice/model.js';
 import { packXml, type Dictionary } from '../../invoice/xml-store.js';
 import type { Signer } from '../../signing/pkcs12.js';
 import { invoiceModel, signedInvoiceXml, type BuyerInput, type PaymentMethod } from './invoice-document.js';
+import { packLines } from '../invoices/stored-lines.js';
 import { originalsOf, rollupDeltas, rollupUpserts, type RollupDeltas } from '../stats/rollups.js';
 
 export interface IssuingBusiness {
@@ -222,7 +223,7 @@ export function buildInvoices(
       pricesIncludeVat: r.pricesIncludeVat,
       paymentMethod: r.paymentMethod,
       buyer: r.buyer ? publicBuyer(r.buyer) : null,
-      lines: r.lines,
+      lines: packLines(r.lines),
       beforeVat: r.totals.beforeVat,
       vat: r.totals.vat,
       total: r.totals.total,
