@@ -1,5 +1,6 @@
 // Invoice identity (spec §2) and message ids (spec §6). Builders throw on bad input (a bug in
 // the caller); parsers return null (the text came from outside).
+import { uuidv7 } from './uuid7.js';
 
 /** `KHMSHDon`: one digit 1–9 since Circular 91/2026. */
 export type InvoiceForm = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
@@ -88,11 +89,11 @@ const SENDER = /^[A-Z][A-Z0-9]{1,13}$/;
 const HEX32 = /^[0-9A-F]{32}$/;
 export const MESSAGE_ID_MAX_LENGTH = 46;
 
-/** `MTDiep`; a fresh random UUID unless `uuidHex` (dashes and case ignored) is given. */
+/** `MTDiep`; a fresh time-ordered UUID (version 7) unless `uuidHex` (dashes and case ignored) is given. */
 export function buildMessageId(senderCode: string, uuidHex?: string): string {
   if (!SENDER.test(senderCode)) throw new RangeError(`sender code must be 2-14 chars [A-Z0-9], got ${JSON.stringify(senderCode)}`);
-  // randomUUID is the one source of randomness here: pass uuidHex for deterministic ids.
-  const hex = (uuidHex ?? globalThis.crypto.randomUUID()).replace(/-/g, '').toUpperCase();
+  // uuidv7 is the one source of randomness here: pass uuidHex for deterministic ids.
+  const hex = (uuidHex ?? uuidv7()).replace(/-/g, '').toUpperCase();
   if (!HEX32.test(hex)) throw new RangeError('uuidHex must be 32 hexadecimal digits');
   return senderCode + hex;
 }

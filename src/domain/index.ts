@@ -13,3 +13,4 @@ export * from './personal-id.js';
 export * from './tax-code.js';
 export * from './codes.js';
 export * from './qr.js';
+export * from './uuid7.js';

@@ -9,6 +9,7 @@ import {
   parseMessageId,
   parseMttCode,
   parseSymbol,
+  uuidv7,
 } from '../../src/domain/index.js';
 
 t.test('symbols', async (t) => {
@@ -48,7 +49,7 @@ t.test('message ids', async (t) => {
   t.ok(id.length <= 46);
   t.same(parseMessageId(id), { senderCode: 'V0101243150', uuidHex: '0F8FAD5BD9CB469FA16570867728950E' });
   const random = buildMessageId('V0101243150');
-  t.match(random, /^V0101243150[0-9A-F]{32}$/);
+  t.match(random, /^V0101243150[0-9A-F]{12}7[0-9A-F]{3}[89AB][0-9A-F]{15}$/, 'a version-7 UUID');
   t.not(random, buildMessageId('V0101243150'));
   t.same(parseMessageId('TCT' + 'A'.repeat(32)), { senderCode: 'TCT', uuidHex: 'A'.repeat(32) });
   t.equal(parseMessageId('V0101243150' + 'a'.repeat(32)), null);
@@ -88,4 +89,14 @@ t.test('round-trips', async (t) => {
     }),
   );
   t.pass();
+});
+
+t.test('version-7 UUIDs: time first, so keys made later sort later', async (t) => {
+  const at = Date.parse('2026-11-28T05:00:00.123Z');
+  const id = uuidv7(at);
+  t.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  t.equal(parseInt(id.replace(/-/g, '').slice(0, 12), 16), at, 'the first 48 bits are the milliseconds');
+  const ids = [at - 1, at, at + 1, at + 1000, at + 86_400_000].map((ms) => uuidv7(ms));
+  t.strictSame([...ids].sort(), ids, 'text order is time order');
+  t.not(uuidv7(at), uuidv7(at), 'random below the millisecond');
 });

@@ -6,7 +6,6 @@
 // numbers: one function call) and `issueInvoices`'s one statement that writes the invoices, their
 // work-list rows, buyer links, Idempotency-Key answers and statistics. Rows travel as jsonb
 // parameters, so each statement's text never changes and stays prepared on its connection.
-import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { preparedRows, queryRows } from '../../db/client.js';
@@ -15,6 +14,7 @@ import type { ComputedLine, Totals } from '../../domain/amounts.js';
 import { buildMttCode, buildSymbol } from '../../domain/codes.js';
 import { businessDate, businessYear } from '../../domain/dates.js';
 import { maskPersonalId } from '../../domain/personal-id.js';
+import { uuidv7 } from '../../domain/uuid7.js';
 import { amountInWords } from '../../domain/words.js';
 import type { RelatedInvoice } from '../../invoice/model.js';
 import { packXml, type Dictionary } from '../../invoice/xml-store.js';
@@ -177,7 +177,7 @@ export function buildInvoices(
     const issueDate = businessDate(at);
     const number = lastNumber - n + 1 + i;
     const mttCode = buildMttCode({ form, year, sellerCode: b.mttCode!, counter: lastCounter - n + 1 + i });
-    const id = randomUUID();
+    const id = uuidv7(at.getTime());
     const saleDate = businessDate(r.soldAt);
     const model = invoiceModel({
       invoiceId: id,
