@@ -234,12 +234,12 @@ async function insertCopies(db: Db, plan: string, sellers: number, templates: nu
     ),
     ins as (
       insert into invoices (id, business_id, tax_code, province_code, kind, form, symbol, number, mtt_code, issued_at,
-        business_date, sold_at, sale_date, issued_late, prices_include_vat, payment_method, buyer, lines, before_vat,
+        business_date, sold_at, sale_date, issued_late, prices_include_vat, payment_method, buyer, lines, lines_text, before_vat,
         vat, total, by_rate, total_in_words, qr, xml, status, created_at)
       select c.id, c.business_id, c.tax_code, c.province_code, 'original', c.form, c.symbol, c.j + 1,
              'M' || c.form || '-' || c.yy || '-' || c.seller || '-' || lpad((c.j + 1)::text, 11, '0'),
              c.issued_at, c.business_date, c.issued_at, c.business_date, false, t.prices_include_vat,
-             t.payment_method, t.buyer, t.lines, t.before_vat, t.vat, t.total, t.by_rate, t.total_in_words, t.qr, t.xml,
+             t.payment_method, t.buyer, t.lines, t.lines_text, t.before_vat, t.vat, t.total, t.by_rate, t.total_in_words, t.qr, t.xml,
              'issued', c.issued_at
         from copies c join invoices t on t.id = c.template_id
       returning 1

@@ -4,7 +4,7 @@ import t from 'tap';
 import { eq } from 'drizzle-orm';
 import { buyerLinks, invoices } from '../../src/db/schema/index.js';
 import { selectInvoicesWithTransmission } from '../../src/modules/invoices/invoices.repo.js';
-import { unpackLines } from '../../src/modules/invoices/stored-lines.js';
+import { readLines } from '../../src/modules/invoices/stored-lines.js';
 import { businessDate } from '../../src/domain/dates.js';
 import { decodeInvoiceQr } from '../../src/domain/qr.js';
 import { lookupHash } from '../../src/lib/secrets.js';
@@ -106,7 +106,7 @@ t.test('text: XML metacharacters escaped, NFD stored NFC, buyer from a chip ID c
   t.ok(xml.includes(`<THHDVu>Nem &lt;4 cái&gt; &amp; "rau" 'sống'</THHDVu>`), 'metacharacters escaped in the XML');
   t.ok(xml.includes('<THHDVu>Bún chả Hà Nội</THHDVu>'), 'NFC in the XML');
   t.ok(xml.includes('<DVTinh>suất</DVTinh>'));
-  const lines = unpackLines(row!.lines);
+  const lines = readLines(row!);
   t.equal(lines[1]!.name, 'Bún chả Hà Nội', 'NFC in the stored lines');
   t.equal(lines[0]!.name, `Nem <4 cái> & "rau" 'sống'`);
   t.ok(xmlsec1(xml).ok, 'still verifies');

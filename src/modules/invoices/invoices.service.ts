@@ -12,7 +12,7 @@ import { appendAudit } from '../buyers/audit.repo.js';
 import { decodeCursor, encodeCursor, isEmptyScope, readFilter, type FilterQuery, type InvoiceFilter, type ListQuery } from './filters.js';
 import { csvStream, EXPORT_BATCH, exportFileName } from './export.js';
 import * as repo from './invoices.repo.js';
-import { unpackLines } from './stored-lines.js';
+import { readLines } from './stored-lines.js';
 import { LIST_LIMIT_DEFAULT } from './invoices.schemas.js';
 
 export interface InvoicesDeps {
@@ -133,7 +133,7 @@ export function createInvoicesService(d: InvoicesDeps) {
         pricesIncludeVat: row.pricesIncludeVat,
         payment: { method: row.paymentMethod },
         buyer: row.buyer ?? null,
-        lines: unpackLines(row.lines),
+        lines: readLines(row),
         totals: { beforeVat: row.beforeVat, vat: row.vat, total: row.total, byRate: row.byRate },
         totalInWords: row.totalInWords,
         qr: row.qr,

@@ -20,7 +20,7 @@ import type { RelatedInvoice } from '../../invoice/model.js';
 import { packXml, type Dictionary } from '../../invoice/xml-store.js';
 import type { Signer } from '../../signing/pkcs12.js';
 import { invoiceModel, signedInvoiceXml, type BuyerInput, type PaymentMethod } from './invoice-document.js';
-import { packLines } from '../invoices/stored-lines.js';
+import { storedLines } from '../invoices/stored-lines.js';
 import { originalsOf, rollupDeltas, rollupUpserts, type RollupDeltas } from '../stats/rollups.js';
 
 export interface IssuingBusiness {
@@ -223,7 +223,8 @@ export function buildInvoices(
       pricesIncludeVat: r.pricesIncludeVat,
       paymentMethod: r.paymentMethod,
       buyer: r.buyer ? publicBuyer(r.buyer) : null,
-      lines: packLines(r.lines),
+      lines: null,
+      linesText: storedLines(r.lines),
       beforeVat: r.totals.beforeVat,
       vat: r.totals.vat,
       total: r.totals.total,
@@ -271,15 +272,15 @@ const json = (v: unknown) => sql`${JSON.stringify(v)}::jsonb`;
 function storeStatement(rows: readonly InvoiceRow[], documents: unknown[], links: unknown[], answers: ReadonlyArray<KeyAnswer & { invoiceId: string }>, deltas: RollupDeltas) {
   return sql`with inv as (
       insert into invoices (id, business_id, terminal_id, tax_code, province_code, kind, related_invoice_id, form, symbol, number, mtt_code,
-        issued_at, business_date, sold_at, sale_date, issued_late, prices_include_vat, payment_method, buyer, lines, before_vat, vat, total,
+        issued_at, business_date, sold_at, sale_date, issued_late, prices_include_vat, payment_method, buyer, lines_text, before_vat, vat, total,
         by_rate, total_in_words, qr, xml, created_at)
       select id, "businessId", "terminalId", "taxCode", "provinceCode", kind, "relatedInvoiceId", form, symbol, number, "mttCode",
-        "issuedAt", "businessDate", "soldAt", "saleDate", "issuedLate", "pricesIncludeVat", "paymentMethod", buyer, lines, "beforeVat", vat, total,
+        "issuedAt", "businessDate", "soldAt", "saleDate", "issuedLate", "pricesIncludeVat", "paymentMethod", buyer, "linesText", "beforeVat", vat, total,
         "byRate", "totalInWords", qr, xml, "createdAt"
       from jsonb_to_recordset(${json(rows)}) as t(id uuid, "businessId" uuid, "terminalId" uuid, "taxCode" text, "provinceCode" text,
         kind text, "relatedInvoiceId" uuid, form smallint, symbol text, number integer, "mttCode" text, "issuedAt" timestamptz,
         "businessDate" date, "soldAt" timestamptz, "saleDate" date, "issuedLate" boolean, "pricesIncludeVat" boolean, "paymentMethod" text,
-        buyer jsonb, lines jsonb, "beforeVat" bigint, vat bigint, total bigint, "byRate" jsonb, "totalInWords" text, qr text, xml text,
+        buyer jsonb, "linesText" text, "beforeVat" bigint, vat bigint, total bigint, "byRate" jsonb, "totalInWords" text, qr text, xml text,
         "createdAt" timestamptz)
       returning id, business_id, form, symbol, number, issued_at, province_code
     ), documents as (
