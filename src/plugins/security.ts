@@ -95,6 +95,10 @@ export default fp(
     const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2000 }) : undefined;
     redis?.on('error', () => {});
     if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => redis.disconnect())));
+    // Counting starts with the first request when Redis is there (commands sent before the
+    // connection is up fail, and would let those requests through uncounted); a Redis that is
+    // down delays the start by at most its connect timeout.
+    if (redis) await connected(redis, 2000);
     // global: false: routes opt into their own limits (registration, lookup); the two below apply to all.
     await app.register(rateLimit, { global: false, skipOnError: true, ...(redis ? { redis, nameSpace: `${queuePrefix}-rl-` } : {}) });
 
@@ -119,3 +123,17 @@ export default fp(
   },
   { name: 'security', dependencies: ['problems'] },
 );
+
+/** Resolves once `redis` is ready, or after `ms` whatever its state. */
+function connected(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
+}
