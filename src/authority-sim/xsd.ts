@@ -35,24 +35,28 @@ export interface XsdValidator {
   invoices(xmls: readonly string[]): Promise<XmlCheck[]>;
 }
 
-/** xmllint on files (or just `--version`), in a process of its own. */
-function run(args: string[], opts: { cwd?: string } = {}): Promise<{ code: number | null; stderr: string }> {
+/** xmllint in a process of its own: on files, on `stdin` given as `-`, or just `--version`. */
+export function runXmllint(args: string[], opts: { cwd?: string; stdin?: string } = {}): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('xmllint', args, { cwd: opts.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('xmllint', args, { cwd: opts.cwd, stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (d: string) => {
       if (stderr.length < MAX_STDERR) stderr += d;
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
+    if (opts.stdin !== undefined) {
+      child.stdin!.on('error', () => {});
+      child.stdin!.end(opts.stdin);
+    }
   });
 }
 
 /** Whether `xmllint` can be started on this machine. */
 export async function xmllintAvailable(): Promise<boolean> {
   try {
-    const r = await run(['--version']);
+    const r = await runXmllint(['--version']);
     return r.code === 0;
   } catch {
     return false;
@@ -97,7 +101,7 @@ export function xmllintValidator(): XsdValidator {
       try {
         const names = xmls.map((_, i) => `${i}.xml`);
         await Promise.all(xmls.map((x, i) => writeFile(path.join(dir, names[i] as string), x, 'utf8')));
-        const r = await run(['--noout', '--nonet', '--schema', HDON_XSD, ...names], { cwd: dir });
+        const r = await runXmllint(['--noout', '--nonet', '--schema', HDON_XSD, ...names], { cwd: dir });
         const byFile = new Map<string, string[]>();
         for (const line of r.stderr.split('\n')) {
           const m = /^(\d+\.xml)[: ]/.exec(line);

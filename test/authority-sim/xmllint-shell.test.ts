@@ -1,28 +1,16 @@
 // xmllint through the long-lived shells reports exactly what a fresh `xmllint … -` reports.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import t from 'tap';
-import { MAX_STDERR, xmllintStdin, type XmllintRun } from '../../src/authority-sim/xmllint-shell.js';
-import { SCHEMAS_DIR } from '../../src/authority-sim/xsd.js';
+import { xmllintStdin, type XmllintRun } from '../../src/authority-sim/xmllint-shell.js';
+import { runXmllint, SCHEMAS_DIR } from '../../src/authority-sim/xsd.js';
 import { invoiceModel, message206, signInvoice } from './helpers.js';
 
 const TDIEP_206 = path.join(SCHEMAS_DIR, 'tdiep-206.xsd');
 
 /** The way the simulator ran xmllint before: a process of its own per document. */
-function fresh(xml: string, xsd?: string): Promise<XmllintRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('xmllint', ['--noout', '--nonet', ...(xsd ? ['--schema', xsd] : []), '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
-      if (stderr.length < MAX_STDERR) stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-    child.stdin.on('error', () => {});
-    child.stdin.end(xml);
-  });
-}
+const fresh = (xml: string, xsd?: string): Promise<XmllintRun> =>
+  runXmllint(['--noout', '--nonet', ...(xsd ? ['--schema', xsd] : []), '-'], { stdin: xml });
 
 const message = message206([1, 2, 3].map((n) => signInvoice(invoiceModel(n)))).xml;
 const documents: Array<[string, string]> = [
